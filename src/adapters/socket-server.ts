@@ -1,0 +1,216 @@
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { dirname } from 'node:path'
+import { NetmonError } from './errors.js'
+import type { Logger } from './logger.js'
+
+export interface SocketServerOptions {
+  path: string
+  mode: number
+  maxClients: number
+  /** A client line longer than this gets an error reply and the connection is closed. */
+  maxLineBytes: number
+  /** A client whose unsent backlog passes this is disconnected (its next discovery has it all). */
+  maxBacklogBytes: number
+  logger: Logger
+}
+
+export interface SocketServerHooks {
+  /** The discovery line (newline included) to greet a client with; undefined until ready. */
+  discoveryLine(): string | undefined
+  /** The reply line (newline included) to one command line. */
+  replyLine(line: string): string
+  /** Line sent to a client refused because `maxClients` are connected. */
+  tooManyClientsLine: string
+  /** Line sent before closing a client whose line passed `maxLineBytes`. */
+  lineTooLongLine: string
+}
+
+export interface SocketServer {
+  /** The daemon is ready: greet clients that connected before. */
+  greetWaiting(): void
+  /** Sends one line to every greeted client. */
+  broadcast(line: string): void
+  clientCount(): number
+  close(): Promise<void>
+}
+
+interface Client {
+  socket: Socket
+  greeted: boolean
+  pending: Buffer
+  id: number
+}
+
+const ROUTINE_ERRORS = new Set(['EPIPE', 'ECONNRESET'])
+
+const listen = (server: Server, path: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      server.off('listening', onListening)
+      reject(error)
+    }
+    const onListening = (): void => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen(path)
+  })
+
+/** True when something accepts connections on `path` (another live daemon). */
+const answers = (path: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const probe = createConnection(path)
+    probe.once('connect', () => {
+      probe.destroy()
+      resolve(true)
+    })
+    probe.once('error', () => resolve(false))
+  })
+
+const bind = async (server: Server, path: string): Promise<void> => {
+  try {
+    await listen(server, path)
+    return
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw describeBindError(path, error)
+  }
+  if (!lstatSync(path).isSocket()) {
+    throw new NetmonError('ERR_SOCKET_PATH', `${path} exists and is not a socket: remove it or pass another --socket`)
+  }
+  if (await answers(path)) {
+    throw new NetmonError('ERR_SOCKET_IN_USE', `another netmon is serving ${path}: stop it first or pass another --socket`)
+  }
+  unlinkSync(path)
+  try {
+    await listen(server, path)
+  } catch (error) {
+    throw describeBindError(path, error)
+  }
+}
+
+const describeBindError = (path: string, cause: unknown): NetmonError => {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error'
+  return new NetmonError('ERR_SOCKET_PATH', `cannot listen on ${path} (${code}): pass a writable --socket path`, { cause })
+}
+
+/**
+ * The sidecar socket: greets each client with the discovery, fans changes out, answers
+ * command lines, and keeps any one client from hurting the daemon or the others.
+ */
+export const listenSocket = async (options: SocketServerOptions, hooks: SocketServerHooks): Promise<SocketServer> => {
+  const { logger } = options
+  const clients = new Set<Client>()
+  let nextId = 1
+  try {
+    mkdirSync(dirname(options.path), { recursive: true })
+  } catch (cause) {
+    throw new NetmonError('ERR_SOCKET_PATH', `cannot create the folder of ${options.path}: pass a writable --socket path`, { cause })
+  }
+
+  const drop = (client: Client, reason: string): void => {
+    if (!clients.delete(client)) return
+    logger.debug('client gone', { client: client.id, reason, clients: clients.size })
+  }
+
+  const send = (client: Client, line: string): void => {
+    const { socket } = client
+    if (socket.destroyed) return
+    if (socket.writableLength + Buffer.byteLength(line) > options.maxBacklogBytes) {
+      logger.warn('client stopped reading; disconnecting it', { client: client.id, backlogBytes: socket.writableLength })
+      socket.destroy()
+      drop(client, 'backlog over cap')
+      return
+    }
+    socket.write(line)
+  }
+
+  const greet = (client: Client): void => {
+    const discovery = hooks.discoveryLine()
+    if (discovery === undefined) return
+    client.greeted = true
+    send(client, discovery)
+    client.socket.resume()
+  }
+
+  const onData = (client: Client, chunk: Buffer): void => {
+    let pending = client.pending.length === 0 ? chunk : Buffer.concat([client.pending, chunk])
+    for (let newline = pending.indexOf(10); newline >= 0; newline = pending.indexOf(10)) {
+      const line = pending.subarray(0, newline).toString('utf8').trim()
+      pending = pending.subarray(newline + 1)
+      if (newline > options.maxLineBytes) return refuseLongLine(client)
+      if (line !== '') send(client, hooks.replyLine(line))
+    }
+    if (pending.length > options.maxLineBytes) return refuseLongLine(client)
+    client.pending = Buffer.from(pending)
+  }
+
+  const refuseLongLine = (client: Client): void => {
+    logger.warn('client sent a line over the limit; closing it', { client: client.id, limitBytes: options.maxLineBytes })
+    client.pending = Buffer.alloc(0)
+    client.socket.pause()
+    client.socket.end(hooks.lineTooLongLine)
+    drop(client, 'line too long')
+  }
+
+  const accept = (socket: Socket): void => {
+    if (clients.size >= options.maxClients) {
+      logger.warn('refusing a client: too many clients', { maxClients: options.maxClients })
+      socket.on('error', () => {})
+      socket.end(hooks.tooManyClientsLine)
+      return
+    }
+    const client: Client = { socket, greeted: false, pending: Buffer.alloc(0), id: nextId++ }
+    clients.add(client)
+    logger.debug('client connected', { client: client.id, clients: clients.size })
+    // Commands wait until the discovery went out, so it is always the first line.
+    socket.pause()
+    socket.on('data', (chunk: Buffer) => onData(client, chunk))
+    socket.on('end', () => {
+      socket.end()
+      drop(client, 'client ended')
+    })
+    socket.on('close', () => drop(client, 'closed'))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? error.message
+      if (ROUTINE_ERRORS.has(code)) logger.debug('client socket error', { client: client.id, code })
+      else logger.warn('client socket error', { client: client.id, code })
+      drop(client, code)
+    })
+    greet(client)
+  }
+
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, accept)
+  await bind(server, options.path)
+  try {
+    chmodSync(options.path, options.mode)
+  } catch (cause) {
+    server.close()
+    throw new NetmonError('ERR_SOCKET_PATH', `cannot set mode ${options.mode.toString(8)} on ${options.path}`, { cause })
+  }
+  server.on('error', (error) => logger.error('socket server error', { error: error.message }))
+  logger.info('listening', { socket: options.path, mode: options.mode.toString(8) })
+
+  return {
+    greetWaiting() {
+      for (const client of clients) if (!client.greeted) greet(client)
+    },
+    broadcast(line) {
+      for (const client of clients) if (client.greeted) send(client, line)
+    },
+    clientCount: () => clients.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const client of clients) client.socket.destroy()
+        clients.clear()
+        try {
+          unlinkSync(options.path)
+        } catch {
+          // Already gone: nothing to clean up.
+        }
+      }),
+  }
+}

@@ -1,0 +1,51 @@
+import { createConnection } from 'node:net'
+import split2 from 'split2'
+import type { CliIo } from './io.js'
+
+export interface HealthOptions {
+  socket: string
+  timeout: number
+}
+
+const REASONS: Record<string, (path: string) => string> = {
+  ENOENT: (path) => `no socket at ${path}: is netmon running?`,
+  ECONNREFUSED: (path) => `nothing answers on ${path} (a stale socket file?)`,
+  EACCES: (path) => `permission denied on ${path}`,
+}
+
+/** Resolves with undefined when a `network_discovery` arrives in time, else with the reason. */
+export const probeDiscovery = (socketPath: string, timeoutMs: number): Promise<string | undefined> =>
+  new Promise((resolve) => {
+    const socket = createConnection(socketPath)
+    const finish = (reason: string | undefined): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(reason)
+    }
+    const timer = setTimeout(() => finish(`no discovery from ${socketPath} within ${timeoutMs} ms`), timeoutMs)
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const describe = REASONS[error.code ?? '']
+      finish(describe === undefined ? `cannot connect to ${socketPath}: ${error.message}` : describe(socketPath))
+    })
+    socket.on('close', () => finish(`${socketPath} closed the connection before the discovery`))
+    socket.pipe(split2()).once('data', (line: string) => {
+      let type: unknown
+      try {
+        type = (JSON.parse(line) as { type?: unknown }).type
+      } catch {
+        type = undefined
+      }
+      finish(type === 'network_discovery' ? undefined : `first line from ${socketPath} is not a network_discovery: ${line.slice(0, 100)}`)
+    })
+  })
+
+/** `netmon health`: the container's liveness probe. Exit 0 when the discovery arrives in time. */
+export const healthCommand = async (options: HealthOptions, io: CliIo): Promise<number> => {
+  const reason = await probeDiscovery(options.socket, options.timeout)
+  if (reason === undefined) {
+    io.writeOut(`healthy: discovery received from ${options.socket}\n`)
+    return 0
+  }
+  io.writeErr(`unhealthy: ${reason}\n`)
+  return 1
+}

@@ -1,0 +1,36 @@
+import { InvalidArgumentError } from 'commander'
+import { isLogLevel, type LogLevel } from '../adapters/logger.js'
+
+/** Commander argument parsers: each names the bad value and what it expects. */
+
+export const parseMs = (value: string): number => {
+  const ms = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms)) {
+    throw new InvalidArgumentError(`expected whole milliseconds (e.g. 3000), got ${JSON.stringify(value)}`)
+  }
+  return ms
+}
+
+export const parsePositiveInt = (value: string): number => {
+  const count = parseMs(value)
+  if (count < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got ${JSON.stringify(value)}`)
+  return count
+}
+
+export const parseMode = (value: string): number => {
+  if (!/^0?[0-7]{3}$/.test(value)) throw new InvalidArgumentError(`expected an octal file mode like 0666, got ${JSON.stringify(value)}`)
+  return Number.parseInt(value, 8)
+}
+
+export const parseGlobs = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((glob) => glob.trim())
+    .filter((glob) => glob !== ''),
+]
+
+export const parseLogLevel = (value: string): LogLevel => {
+  if (!isLogLevel(value)) throw new InvalidArgumentError(`expected debug, info, warn or error, got ${JSON.stringify(value)}`)
+  return value
+}

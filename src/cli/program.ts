@@ -1,0 +1,69 @@
+import { Command, Option } from 'commander'
+import { healthCommand } from './health-command.js'
+import type { CliIo } from './io.js'
+import { parseGlobs, parseLogLevel, parseMode, parseMs, parsePositiveInt } from './parse-options.js'
+import { recordCommand, type RecordOptions } from './record-command.js'
+import { replayCommand } from './replay-command.js'
+import { DEFAULT_SOCKET, serve, type ServeOptions } from './serve.js'
+import { VERSION } from './version.js'
+import { watchCommand } from './watch-command.js'
+
+const addDaemonOptions = (command: Command): Command =>
+  command
+    .option('--stdout', 'print every event as one JSON line on stdout', false)
+    .option('--debounce <ms>', 'quiet time before an interface is reported', parseMs, 3000)
+    .option('--max-wait <ms>', 'longest an interface that never goes quiet waits', parseMs, 10_000)
+    .option('--ignore <globs>', 'comma-separated interface globs to ignore besides lo, docker0, veth*', parseGlobs, [])
+    .option('--accept-unknown-operstate', 'also report operstate UNKNOWN links whose flags say UP and LOWER_UP', false)
+    .option('--ip <path>', 'the iproute2 ip binary', 'ip')
+    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').argParser(parseLogLevel).default('info'))
+    .option('--socket-mode <mode>', 'octal mode of the socket file', parseMode, 0o666)
+    .option('--max-clients <n>', 'most clients connected at once', parsePositiveInt, 128)
+
+/**
+ * The CLI as a factory over injected I/O: `netmon` (the daemon), `record`, `replay`,
+ * `health` and `watch`. Each action resolves with its exit code through `io.setExitCode`.
+ */
+export const createProgram = (io: CliIo): Command => {
+  const program = new Command('netmon')
+    .description('Watches the host network with iproute2 and serves interface events as JSON lines on a Unix socket')
+    .version(VERSION)
+    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr })
+    .enablePositionalOptions()
+
+  addDaemonOptions(program)
+    .option('--socket <path>', 'Unix socket to serve', DEFAULT_SOCKET)
+    .option('--no-socket', 'serve no socket (use with --stdout)')
+    .action(async (options: ServeOptions) => io.setExitCode(await serve(options, io)))
+
+  addDaemonOptions(program.command('record'))
+    .description('run the daemon and record its inputs and events into a fixture folder')
+    .requiredOption('--out <dir>', 'fixture folder to write')
+    .option('--description <text>', 'what the recording shows', '')
+    .option('--duration <ms>', 'stop after this long (default: on SIGINT/SIGTERM)', parseMs, 0)
+    .option('--socket <path>', 'also serve this socket while recording')
+    .action(async (options: Omit<RecordOptions, 'socket'> & { socket?: string }) =>
+      io.setExitCode(await recordCommand({ ...options, socket: options.socket ?? false }, io)),
+    )
+
+  program
+    .command('replay <dir>')
+    .description('print the events the core produces from a recorded fixture, without waiting')
+    .action((dir: string) => io.setExitCode(replayCommand(dir, io)))
+
+  program
+    .command('health')
+    .description('exit 0 when the daemon serves a discovery in time (the container HEALTHCHECK)')
+    .option('--socket <path>', 'socket to probe', DEFAULT_SOCKET)
+    .option('--timeout <ms>', 'how long to wait for the discovery', parseMs, 3000)
+    .action(async (options: { socket: string; timeout: number }) => io.setExitCode(await healthCommand(options, io)))
+
+  program
+    .command('watch')
+    .description('print the events the daemon sends, reconnecting when it restarts')
+    .option('--socket <path>', 'socket to watch', DEFAULT_SOCKET)
+    .option('--json', 'print raw JSON lines', false)
+    .action(async (options: { socket: string; json: boolean }) => io.setExitCode(await watchCommand(options, io)))
+
+  return program
+}

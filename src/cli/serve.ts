@@ -1,0 +1,120 @@
+import { replyToLine, TOO_MANY_CLIENTS, lineTooLong } from '../core/commands.js'
+import { encodeLine } from '../core/protocol.js'
+import type { CoreOptions } from '../core/state.js'
+import { checkIp } from '../adapters/ip-command.js'
+import { createLogger, type Logger, type LogLevel } from '../adapters/logger.js'
+import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
+import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type DaemonListener } from '../daemon.js'
+import type { CliIo } from './io.js'
+import { VERSION } from './version.js'
+
+export const DEFAULT_SOCKET = '/var/orchestrator/netmon.sock'
+export const MAX_LINE_BYTES = 64 * 1024
+export const MAX_BACKLOG_BYTES = 1024 * 1024
+
+/** The daemon's command-line options, as commander hands them over. */
+export interface ServeOptions {
+  /** `false` with --no-socket. */
+  socket: string | false
+  socketMode: number
+  stdout: boolean
+  debounce: number
+  maxWait: number
+  ignore: string[]
+  acceptUnknownOperstate: boolean
+  ip: string
+  logLevel: LogLevel
+  maxClients: number
+}
+
+export const coreOptionsOf = (options: ServeOptions): CoreOptions => ({
+  debounceMs: options.debounce,
+  maxWaitMs: options.maxWait,
+  ignore: options.ignore,
+  acceptUnknownOperstate: options.acceptUnknownOperstate,
+})
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+const openSocket = (options: ServeOptions & { socket: string }, logger: Logger, hooks: Pick<Parameters<typeof listenSocket>[1], 'discoveryLine' | 'replyLine'>): Promise<SocketServer> =>
+  listenSocket(
+    {
+      path: options.socket,
+      mode: options.socketMode,
+      maxClients: options.maxClients,
+      maxLineBytes: MAX_LINE_BYTES,
+      maxBacklogBytes: MAX_BACKLOG_BYTES,
+      logger,
+    },
+    { ...hooks, tooManyClientsLine: encodeLine(TOO_MANY_CLIENTS), lineTooLongLine: encodeLine(lineTooLong(MAX_LINE_BYTES)) },
+  )
+
+/**
+ * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, binds the
+ * socket (refusing to steal a live one), starts the core and serves its events. Resolves
+ * with the exit code.
+ */
+export const serve = async (
+  options: ServeOptions,
+  io: CliIo,
+  extra: DaemonListener = {},
+  until: Promise<void> = new Promise(() => {}),
+): Promise<number> => {
+  const logger = createLogger(options.logLevel, io.writeErr)
+  try {
+    await checkIp(options.ip)
+  } catch (error) {
+    logger.error(describe(error))
+    return 1
+  }
+
+  let server: SocketServer | undefined
+  const daemonOptions = { core: coreOptionsOf(options), ipPath: options.ip, ...DEFAULT_DAEMON_TIMEOUTS }
+  let daemon: ReturnType<typeof startDaemon> | undefined
+  if (options.socket !== false) {
+    try {
+      server = await openSocket({ ...options, socket: options.socket }, logger, {
+        discoveryLine: () => (daemon?.isReady() === true ? encodeLine(daemon.discovery()) : undefined),
+        replyLine: (line) =>
+          encodeLine(
+            replyToLine(line, {
+              status: () => ({ ...daemon?.status(), clients_connected: server?.clientCount() ?? 0 }),
+              interfaces: () => daemon?.interfaces() ?? [],
+            }),
+          ),
+      })
+    } catch (error) {
+      logger.error(describe(error))
+      return 1
+    }
+  }
+
+  daemon = startDaemon(daemonOptions, realDaemonDeps(daemonOptions, logger), VERSION)
+  daemon.subscribe({
+    onReady(discovery) {
+      if (options.stdout) io.writeOut(encodeLine(discovery))
+      server?.greetWaiting()
+    },
+    onChange(event) {
+      const line = encodeLine(event)
+      if (options.stdout) io.writeOut(line)
+      server?.broadcast(line)
+    },
+  })
+  daemon.subscribe(extra)
+
+  const signal = await new Promise<string>((resolve) => {
+    const removeHandler = io.onStopSignal((name) => {
+      removeHandler()
+      resolve(name)
+    })
+    void until.then(() => {
+      removeHandler()
+      resolve('done')
+    })
+  })
+  logger.info('stopping', { signal })
+  await Promise.all([server?.close(), daemon.stop()])
+  logger.info('stopped')
+  return 0
+}

@@ -1,0 +1,239 @@
+import type { Input } from './core/inputs.js'
+import { parseSnapshot, type RawSnapshot } from './core/parse-snapshot.js'
+import type { InterfaceReport, NetworkChange, NetworkDiscovery } from './core/protocol.js'
+import { discoveryOf, interfacesOf, nextDeadline, pendingCount, reduce } from './core/reduce.js'
+import type { RecordedInput } from './core/recording.js'
+import { unreachable } from './core/result.js'
+import { initialState, type CoreOptions, type State } from './core/state.js'
+import { systemClock, type Clock } from './adapters/clock.js'
+import { createSnapshotReader, type SnapshotReader } from './adapters/ip-snapshot.js'
+import { startMonitor, type Monitor, type MonitorCallbacks } from './adapters/ip-monitor.js'
+import type { Logger } from './adapters/logger.js'
+import { readProcNetlink } from './adapters/netlink-subscription.js'
+
+export interface DaemonOptions {
+  core: CoreOptions
+  ipPath: string
+  /** A snapshot command that takes longer is killed and retried. */
+  snapshotTimeoutMs: number
+  subscribeTimeoutMs: number
+  /** Cap of the retry backoff for the monitor child and for failed snapshots. */
+  maxBackoffMs: number
+}
+
+export const DEFAULT_DAEMON_TIMEOUTS = { snapshotTimeoutMs: 5000, subscribeTimeoutMs: 3000, maxBackoffMs: 5000 }
+
+export interface DaemonDeps {
+  clock: Clock
+  logger: Logger
+  readSnapshot: SnapshotReader
+  startMonitor: (callbacks: MonitorCallbacks) => Monitor
+}
+
+/** Everything a consumer of the daemon can hear. */
+export interface DaemonListener {
+  /** The first snapshot is in: the discovery can be served. */
+  onReady?(discovery: NetworkDiscovery): void
+  onChange?(event: NetworkChange): void
+  /** Every input as the core received it (for `netmon record`). */
+  onInput?(input: RecordedInput): void
+}
+
+export interface DaemonStatus {
+  version: string
+  uptime_seconds: number
+  ready: boolean
+  monitor: { pid: number | null; restarts: number; overruns: number; last_record_time: string | null }
+  snapshots_taken: number
+  snapshots_failed: number
+  last_snapshot_time: string | null
+  resyncs: number
+  pending_interfaces: number
+  events_emitted: number
+}
+
+export interface Daemon {
+  /** Resolves when the first snapshot has set the initial report. */
+  ready: Promise<void>
+  isReady(): boolean
+  discovery(): NetworkDiscovery
+  interfaces(): InterfaceReport[]
+  status(): DaemonStatus
+  subscribe(listener: DaemonListener): () => void
+  stop(): Promise<void>
+}
+
+export const realDaemonDeps = (options: DaemonOptions, logger: Logger, clock: Clock = systemClock): DaemonDeps => ({
+  clock,
+  logger,
+  readSnapshot: createSnapshotReader({
+    ipPath: options.ipPath,
+    timeoutMs: options.snapshotTimeoutMs,
+    sysfsNet: '/sys/class/net',
+  }),
+  startMonitor: (callbacks) =>
+    startMonitor(
+      {
+        ipPath: options.ipPath,
+        clock,
+        logger,
+        readNetlinkTable: readProcNetlink,
+        subscribeTimeoutMs: options.subscribeTimeoutMs,
+        maxBackoffMs: options.maxBackoffMs,
+      },
+      callbacks,
+    ),
+})
+
+const isoOrNull = (at: number | null): string | null => (at === null ? null : new Date(at).toISOString())
+
+/**
+ * The composition root: feeds monitor lines, snapshots and timer ticks into the pure core,
+ * carries out its effects (snapshots, one timer for the next debounce deadline) and hands
+ * its events to listeners. Owns shutdown.
+ */
+export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = '0.0.0'): Daemon => {
+  const { clock, logger } = deps
+  const startedAt = clock.now()
+  const listeners = new Set<DaemonListener>()
+  const counters = { snapshotsTaken: 0, snapshotsFailed: 0, lastSnapshotAt: null as number | null, resyncs: 0, events: 0 }
+  let state: State = initialState(options.core)
+  let stopped = false
+  let cancelTick: (() => void) | undefined
+  let tickAt: number | undefined
+  let cancelSnapshotRetry: (() => void) | undefined
+  let markReady: () => void = () => {}
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
+
+  const record = (input: RecordedInput): void => {
+    for (const listener of listeners) listener.onInput?.(input)
+  }
+
+  const scheduleTick = (): void => {
+    const deadline = nextDeadline(state)
+    if (deadline === tickAt) return
+    cancelTick?.()
+    cancelTick = undefined
+    tickAt = deadline
+    if (deadline === undefined || stopped) return
+    cancelTick = clock.at(deadline, () => {
+      tickAt = undefined
+      cancelTick = undefined
+      dispatch({ type: 'tick', at: clock.now() })
+    })
+  }
+
+  const dispatch = (input: Input): void => {
+    if (stopped) return
+    const wasReady = state.ready
+    const step = reduce(state, input)
+    state = step.state
+    if (!wasReady && state.ready) {
+      logger.info('ready', { interfaces: state.reported.size })
+      const discovery = discoveryOf(state, input.at)
+      for (const listener of listeners) listener.onReady?.(discovery)
+      markReady()
+    }
+    for (const event of step.emit) {
+      counters.events += 1
+      logger.info('network_change', { interface: event.data.interface, status: event.data.status ?? null })
+      for (const listener of listeners) listener.onChange?.(event)
+    }
+    for (const effect of step.effects) {
+      switch (effect.type) {
+        case 'take-snapshot':
+          void takeSnapshot(0)
+          break
+        case 'warn':
+          logger.warn(effect.message)
+          break
+        default:
+          unreachable(effect)
+      }
+    }
+    scheduleTick()
+  }
+
+  const retrySnapshot = (failures: number, error: string): void => {
+    counters.snapshotsFailed += 1
+    const delayMs = Math.min(options.maxBackoffMs, 100 * 2 ** failures)
+    ;(failures === 0 ? logger.warn : logger.debug)('snapshot failed; retrying', { error, delayMs, failures: failures + 1 })
+    cancelSnapshotRetry = clock.at(clock.now() + delayMs, () => void takeSnapshot(failures + 1))
+  }
+
+  const takeSnapshot = async (failures: number): Promise<void> => {
+    let raw: RawSnapshot
+    try {
+      raw = await deps.readSnapshot()
+    } catch (error) {
+      if (!stopped) retrySnapshot(failures, error instanceof Error ? error.message : String(error))
+      return
+    }
+    if (stopped) return
+    const at = clock.now()
+    record({ type: 'snapshot', at, ...raw })
+    const snapshot = parseSnapshot(raw)
+    if (!snapshot.ok) {
+      retrySnapshot(failures, snapshot.error)
+      return
+    }
+    if (failures > 0) logger.info('snapshot recovered', { failures })
+    counters.snapshotsTaken += 1
+    counters.lastSnapshotAt = at
+    dispatch({ type: 'snapshot', snapshot: snapshot.value, at })
+  }
+
+  const resync = (reason: string): void => {
+    const at = clock.now()
+    counters.resyncs += 1
+    record({ type: 'resync', at, reason })
+    dispatch({ type: 'resync', reason, at })
+  }
+
+  const monitor = deps.startMonitor({
+    onLine(line) {
+      const at = clock.now()
+      record({ type: 'monitor-line', at, line })
+      dispatch({ type: 'monitor-line', line, at })
+    },
+    onSubscribed: resync,
+    onOverrun: () => resync('overrun'),
+  })
+
+  return {
+    ready,
+    isReady: () => state.ready,
+    discovery: () => discoveryOf(state, clock.now()),
+    interfaces: () => interfacesOf(state, clock.now()),
+    status() {
+      const monitorStats = monitor.stats()
+      return {
+        version,
+        uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
+        ready: state.ready,
+        monitor: {
+          pid: monitorStats.pid,
+          restarts: monitorStats.restarts,
+          overruns: monitorStats.overruns,
+          last_record_time: isoOrNull(monitorStats.lastRecordAt),
+        },
+        snapshots_taken: counters.snapshotsTaken,
+        snapshots_failed: counters.snapshotsFailed,
+        last_snapshot_time: isoOrNull(counters.lastSnapshotAt),
+        resyncs: counters.resyncs,
+        pending_interfaces: pendingCount(state),
+        events_emitted: counters.events,
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async stop() {
+      stopped = true
+      cancelTick?.()
+      cancelSnapshotRetry?.()
+      await monitor.stop()
+    },
+  }
+}
