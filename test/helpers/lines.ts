@@ -1,0 +1,44 @@
+import type { Readable } from 'node:stream'
+import split2 from 'split2'
+
+/** Collects the lines of a stream and lets a test wait for the ones it expects. */
+export interface LineCollector {
+  readonly lines: string[]
+  /** Resolves with the first line at or after `from` that matches, or rejects after `timeoutMs`. */
+  waitFor(match: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<string>
+  /** Resolves with the `count`-th line (1-based), or rejects after `timeoutMs`. */
+  waitForCount(count: number, timeoutMs?: number): Promise<string[]>
+}
+
+export const collectLines = (stream: Readable): LineCollector => {
+  const lines: string[] = []
+  const waiters = new Set<() => void>()
+  stream.pipe(split2()).on('data', (line: string) => {
+    lines.push(line)
+    for (const wake of [...waiters]) wake()
+  })
+  const waitUntil = <T>(check: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const found = check()
+      if (found !== undefined) return resolve(found)
+      const timer = setTimeout(() => {
+        waiters.delete(wake)
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what()}; lines so far:\n${lines.join('\n')}`))
+      }, timeoutMs)
+      const wake = (): void => {
+        const value = check()
+        if (value === undefined) return
+        clearTimeout(timer)
+        waiters.delete(wake)
+        resolve(value)
+      }
+      waiters.add(wake)
+    })
+  return {
+    lines,
+    waitFor: (match, timeoutMs = 10_000, from = 0) =>
+      waitUntil(() => lines.slice(from).find(match), timeoutMs, () => 'a matching line'),
+    waitForCount: (count, timeoutMs = 10_000) =>
+      waitUntil(() => (lines.length >= count ? lines.slice(0, count) : undefined), timeoutMs, () => `${count} lines`),
+  }
+}
