@@ -55,6 +55,12 @@ check() {
   if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(tail -n 1 <<<"$out")"; fi
 }
 
+# Unmounts whatever is mounted below a path, deepest first.
+umount_under() {
+  awk -v p="$1" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null; done
+}
+
 cleanup() {
   trap - EXIT INT TERM
   [[ -n $CLIENT_PID ]] && kill "$CLIENT_PID" 2>/dev/null && wait "$CLIENT_PID" 2>/dev/null
@@ -70,8 +76,7 @@ cleanup() {
   if [[ -n $TMP && -d $TMP ]]; then
     # Whatever is still mounted below TMP (a dockerd that had to be killed, an aborted
     # debootstrap): unmount deepest first so rm cannot reach into it.
-    awk -v p="$TMP/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-      while read -r m; do umount -l "$m" 2>/dev/null; done
+    umount_under "$TMP/"
     if [[ ${NETMON_SMOKE_KEEP:-} == 1 ]]; then say "kept $TMP"; else rm -rf --one-file-system "$TMP"; fi
   fi
 }
@@ -144,6 +149,9 @@ stop_dockerd() {
   fi
   wait "$DOCKERD_PID" 2>/dev/null
   DOCKERD_PID=""
+  # dockerd leaves its netns bind mount (exec-root/netns/default) behind; the next
+  # dockerd on this exec-root must not find the previous namespace there.
+  umount_under "$TMP/d/"
 }
 
 # --- preconditions ------------------------------------------------------------------------
