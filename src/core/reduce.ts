@@ -163,7 +163,9 @@ const onSnapshot = (state: State, snapshot: Snapshot, at: number): Step => {
       changes.push({ view: leavingView(before.view, links.get(name), state.rules) })
     }
   }
-  changes.sort((a, b) => a.view.index - b.view.index)
+  // Kernel order; on a rename the old name leaves before the new one arrives.
+  const removedFirst = (view: InterfaceView): number => (view.status === 'removed' ? 0 : 1)
+  changes.sort((a, b) => a.view.index - b.view.index || removedFirst(a.view) - removedFirst(b.view))
   const emit: NetworkChange[] = changes.map(({ view }) => ({ type: 'network_change', data: reportOf(view, at) }))
 
   const unsettled = [...new Set([...reported.keys(), ...views.keys()])].filter(

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { parseAddrSnapshot, parseRouteSnapshot, parseSnapshot } from '../../src/core/parse-snapshot.js'
+
+const addr = [
+  {
+    ifindex: 2,
+    ifname: 'ens37',
+    flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+    operstate: 'UP',
+    addr_info: [
+      { family: 'inet', local: '192.168.1.50', prefixlen: 24, scope: 'global' },
+      { family: 'inet', local: '10.9.0.1', address: '10.9.0.2', prefixlen: 32 },
+      { family: 'inet6', local: 'fe80::1', prefixlen: 64 },
+    ],
+  },
+  {},
+]
+
+t.test('addresses: inet only, local for point-to-point, vanished links skipped', async (t) => {
+  t.same(parseAddrSnapshot(addr), {
+    ok: true,
+    value: [
+      {
+        ifindex: 2,
+        ifname: 'ens37',
+        operstate: 'UP',
+        flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+        ipv4: [
+          { local: '192.168.1.50', prefixlen: 24 },
+          { local: '10.9.0.1', prefixlen: 32 },
+        ],
+        wireless: false,
+      },
+    ],
+  })
+})
+
+t.test('addresses: malformed input is an error naming the entry', async (t) => {
+  t.match(parseAddrSnapshot({}), { ok: false, error: /JSON array/ })
+  t.match(parseAddrSnapshot([1]), { ok: false, error: /entry 0 is not an object/ })
+  t.match(parseAddrSnapshot([{ ifname: 'x' }]), { ok: false, error: /ifindex/ })
+  t.match(parseAddrSnapshot([{ ifindex: 3 }]), { ok: false, error: /ifname/ })
+  t.match(parseAddrSnapshot([{ ifindex: 3, ifname: 'x', addr_info: [{ family: 'inet' }] }]), { ok: false, error: /local/ })
+  t.match(parseAddrSnapshot([{ ifindex: 3, ifname: 'x' }]), { ok: true, value: [{ operstate: 'UNKNOWN', flags: [], ipv4: [] }] })
+})
+
+t.test('routes: metric defaults to 0, nexthops kept, types kept', async (t) => {
+  t.same(
+    parseRouteSnapshot([
+      { dst: 'default', gateway: '10.0.0.1', dev: 'eth1', flags: [] },
+      { dst: 'default', metric: 5, nexthops: [{ gateway: '10.0.0.2', dev: 'ens37' }, 'bad'] },
+      { type: 'unreachable', dst: 'default', metric: 1 },
+    ]),
+    {
+      ok: true,
+      value: [
+        { dst: 'default', type: undefined, dev: 'eth1', gateway: '10.0.0.1', metric: 0, nexthops: [] },
+        { dst: 'default', type: undefined, dev: undefined, gateway: undefined, metric: 5, nexthops: [{ dev: 'ens37', gateway: '10.0.0.2' }] },
+        { dst: 'default', type: 'unreachable', dev: undefined, gateway: undefined, metric: 1, nexthops: [] },
+      ],
+    },
+  )
+  t.match(parseRouteSnapshot('x'), { ok: false })
+  t.match(parseRouteSnapshot([null]), { ok: false, error: /not an object/ })
+  t.match(parseRouteSnapshot([{}]), { ok: false, error: /dst/ })
+  t.match(parseRouteSnapshot([{ dst: 'default', metric: 'x' }]), { ok: false, error: /metric/ })
+})
+
+t.test('a raw snapshot marks wireless links from the sysfs list', async (t) => {
+  const parsed = parseSnapshot({ addr, route: [], wireless: ['ens37'] })
+  t.match(parsed, { ok: true, value: { links: [{ ifname: 'ens37', wireless: true }], routes: [] } })
+  t.match(parseSnapshot({ addr: null, route: [], wireless: [] }), { ok: false })
+  t.match(parseSnapshot({ addr: [], route: null, wireless: [] }), { ok: false })
+})

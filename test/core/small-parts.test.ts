@@ -1,0 +1,63 @@
+import t from 'tap'
+import { replyToLine } from '../../src/core/commands.js'
+import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
+import { contains, formatIpv4, networkOf, parseIpv4 } from '../../src/core/ipv4.js'
+import { isSubscribed, parseNetlinkTable } from '../../src/core/netlink-table.js'
+import { encodeLine, formatTimestamp } from '../../src/core/protocol.js'
+import { unreachable } from '../../src/core/result.js'
+
+t.test('ipv4 arithmetic', async (t) => {
+  t.same(parseIpv4('192.168.1.50'), { ok: true, value: 3232235826 })
+  t.match(parseIpv4('192.168.1'), { ok: false })
+  t.match(parseIpv4('256.1.1.1'), { ok: false })
+  t.equal(formatIpv4(networkOf(3232235826, 24)), '192.168.1.0')
+  t.equal(formatIpv4(networkOf(3232235826, 0)), '0.0.0.0')
+  t.equal(formatIpv4(networkOf(3232235826, 32)), '192.168.1.50')
+  t.equal(contains(networkOf(3232235826, 24), 24, 3232235777), true)
+})
+
+t.test('ignore globs', async (t) => {
+  const ignored = compileIgnore([...DEFAULT_IGNORE, 'br-*', '', 'tap?'])
+  for (const name of ['lo', 'docker0', 'veth1234', 'br-abc', 'tap0']) t.equal(ignored(name), true, name)
+  for (const name of ['ens37', 'lo0', 'docker1', 'eth0', 'tap10', 'my.veth']) t.equal(ignored(name), false, name)
+})
+
+t.test('timestamps: local time, microseconds, no zone', async (t) => {
+  const at = Date.UTC(2025, 10, 20, 20, 30, 45, 123) + 0.456
+  t.equal(formatTimestamp(at), '2025-11-20T20:30:45.123456', 'tests run with TZ=UTC')
+  t.match(formatTimestamp(Date.UTC(2025, 0, 1)), /^2025-01-01T00:00:00\.000000$/)
+  t.equal(encodeLine({ a: 1 }), '{"a":1}\n')
+})
+
+t.test('netlink table', async (t) => {
+  const table = parseNetlinkTable(
+    [
+      'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode',
+      '0000000000000000 0   4321       00000551 0        0        0     2        0        100',
+      '0000000000000000 0   4322       00000000 0        0        0     2        3        101',
+      '0000000000000000 4   4323       00000551 0        0        0     2        0        102',
+      'short row',
+    ].join('\n'),
+  )
+  t.equal(table.length, 3)
+  t.equal(isSubscribed(table, 4321), true)
+  t.equal(isSubscribed(table, 4322), false, 'not subscribed to any group yet')
+  t.equal(isSubscribed(table, 4323), false, 'not rtnetlink')
+  t.equal(table[1]?.drops, 3)
+})
+
+t.test('commands: one reply per line, never with a type field', async (t) => {
+  const context = { status: () => ({ version: 'x' }), interfaces: () => [] }
+  t.same(replyToLine('{"command":"get_status"}', context), { success: true, status: { version: 'x' } })
+  t.same(replyToLine('{"command":"get_interfaces"}', context), { success: true, interfaces: [] })
+  t.same(replyToLine('{"command":"dhcp_request","interface":"ens37"}', context), { success: false, error: 'Unknown command: dhcp_request' })
+  t.same(replyToLine('{"foo":1}', context), { success: false, error: 'Unknown command: null' })
+  t.same(replyToLine('{"command":7}', context), { success: false, error: 'Unknown command: 7' })
+  t.same(replyToLine('nope', context), { success: false, error: 'Invalid JSON' })
+  t.same(replyToLine('[1]', context), { success: false, error: 'Invalid JSON' })
+  t.same(replyToLine('null', context), { success: false, error: 'Invalid JSON' })
+})
+
+t.test('unreachable throws with the value', async (t) => {
+  t.throws(() => unreachable('x' as never), /unhandled case "x"/)
+})

@@ -1,0 +1,95 @@
+import t from 'tap'
+import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
+import { gatewayOf, leavingView, reportableView, reportableViews, sameView, type ViewRules } from '../../src/core/view.js'
+import { defaultRoute, link, snapshot } from './snapshot-builders.js'
+
+const rules: ViewRules = { isIgnored: compileIgnore(DEFAULT_IGNORE), acceptUnknownOperstate: false }
+
+t.test('the seed view: subnet and network address from the local address', async (t) => {
+  t.same(reportableView(link(2, 'ens37', ['192.168.1.50/24', '10.9.0.1/32']), [defaultRoute('ens37', '192.168.1.1')], rules), {
+    interface: 'ens37',
+    index: 2,
+    operstate: 'UP',
+    ipv4_addresses: [
+      { address: '192.168.1.50', prefixlen: 24, subnet: '192.168.1.0/24', network_address: '192.168.1.0' },
+      { address: '10.9.0.1', prefixlen: 32, subnet: '10.9.0.1/32', network_address: '10.9.0.1' },
+    ],
+    gateway: '192.168.1.1',
+    type: 'ethernet',
+  })
+})
+
+t.test('only UP interfaces with IPv4, never lo, docker0 or veth*', async (t) => {
+  t.equal(reportableView(link(2, 'ens37'), [], rules), undefined, 'no IPv4')
+  t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'DOWN' }), [], rules), undefined)
+  t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'LOWERLAYERDOWN' }), [], rules), undefined)
+  for (const name of ['lo', 'docker0', 'veth0a1b']) t.equal(reportableView(link(2, name, ['10.0.0.1/24']), [], rules), undefined, name)
+})
+
+t.test('operstate UNKNOWN only with --accept-unknown-operstate and UP,LOWER_UP flags', async (t) => {
+  const tun = link(5, 'wg0', ['10.8.0.1/24'], { operstate: 'UNKNOWN', flags: ['POINTOPOINT', 'UP', 'LOWER_UP'] })
+  const half = link(6, 'tun1', ['10.8.1.1/24'], { operstate: 'UNKNOWN', flags: ['POINTOPOINT', 'UP'] })
+  t.equal(reportableView(tun, [], rules), undefined)
+  const accepting = { ...rules, acceptUnknownOperstate: true }
+  t.match(reportableView(tun, [], accepting), { operstate: 'UNKNOWN' })
+  t.equal(reportableView(half, [], accepting), undefined)
+})
+
+t.test('wifi by sysfs, or by name as a fallback', async (t) => {
+  t.match(reportableView(link(3, 'wlan0', ['10.1.0.2/24']), [], rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'wlp2s0', ['10.1.0.2/24']), [], rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'wlx00c0ca', ['10.1.0.2/24']), [], rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'radio0', ['10.1.0.2/24'], { wireless: true }), [], rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'eth0', ['10.1.0.2/24']), [], rules), { type: 'ethernet' })
+})
+
+t.test('gateway: lowest metric, multipath via this interface, main-table unicast only', async (t) => {
+  const routes = [
+    defaultRoute('eth1', '172.16.0.1', 50),
+    defaultRoute('ens37', '192.168.1.1', 100),
+    defaultRoute('ens37', '192.168.1.254', 20),
+    { dst: 'default', metric: 10, nexthops: [{ dev: 'ens37', gateway: '192.168.1.2' }, { dev: 'eth1', gateway: '172.16.0.2' }] },
+    { dst: 'default', type: 'unreachable', metric: 0, nexthops: [] },
+    { dst: '10.50.0.0/16', dev: 'ens37', gateway: '192.168.1.9', metric: 0, nexthops: [] },
+  ]
+  t.equal(gatewayOf('ens37', routes), '192.168.1.2')
+  t.equal(gatewayOf('eth1', routes), '172.16.0.2')
+  t.equal(gatewayOf('eth2', routes), null)
+  t.equal(gatewayOf('ens37', [defaultRoute('ens37', '10.0.0.1', 5), defaultRoute('ens37', '10.0.0.2', 5)]), '10.0.0.1', 'ties: kernel order')
+  t.equal(gatewayOf('ppp0', [{ dst: 'default', dev: 'ppp0', metric: 0, nexthops: [] }]), null, 'no gateway named')
+  t.equal(gatewayOf('ens37', [{ ...defaultRoute('ens37', '10.0.0.1'), dst: '0.0.0.0/0' }]), '10.0.0.1')
+})
+
+t.test('views come in ifindex order', async (t) => {
+  const views = reportableViews(snapshot([link(9, 'eth9', ['10.0.9.1/24']), link(3, 'eth3', ['10.0.3.1/24'])]), rules)
+  t.same([...views.keys()], ['eth3', 'eth9'])
+})
+
+t.test('leaving views: removed, down, or up without addresses', async (t) => {
+  const before = reportableView(link(2, 'ens37', ['10.0.0.5/24']), [defaultRoute('ens37', '10.0.0.1')], rules)
+  if (before === undefined) throw new Error('unreachable in this test')
+  t.same(leavingView(before, undefined, rules), {
+    interface: 'ens37',
+    index: 2,
+    operstate: 'NOTPRESENT',
+    ipv4_addresses: [],
+    gateway: null,
+    type: 'ethernet',
+    status: 'removed',
+  })
+  t.match(leavingView(before, link(2, 'ens37', [], { operstate: 'DOWN' }), rules), { operstate: 'DOWN', status: 'down' })
+  const upNoAddress = leavingView(before, link(2, 'ens37'), rules)
+  t.equal(upNoAddress.operstate, 'UP')
+  t.notOk('status' in upNoAddress, 'an interface still UP carries no status')
+})
+
+t.test('sameView compares everything clients see', async (t) => {
+  const a = reportableView(link(2, 'ens37', ['10.0.0.5/24']), [], rules)
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24']), [], rules)), true)
+  t.equal(sameView(a, reportableView(link(3, 'ens37', ['10.0.0.5/24']), [], rules)), false, 'index')
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/25']), [], rules)), false, 'prefix')
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24', '10.0.0.6/24']), [], rules)), false, 'count')
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24']), [defaultRoute('ens37', '10.0.0.1')], rules)), false, 'gateway')
+  t.equal(sameView(a, undefined), false)
+  t.equal(sameView(undefined, undefined), true)
+})

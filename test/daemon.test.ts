@@ -1,0 +1,135 @@
+import t from 'tap'
+import type { MonitorCallbacks } from '../src/adapters/ip-monitor.js'
+import { silentLogger } from '../src/adapters/logger.js'
+import type { RawSnapshot } from '../src/core/parse-snapshot.js'
+import type { NetworkChange } from '../src/core/protocol.js'
+import { DEFAULT_CORE_OPTIONS } from '../src/core/state.js'
+import { startDaemon, type DaemonOptions } from '../src/daemon.js'
+import { createFakeClock } from './helpers/fake-clock.js'
+
+const addr = (addresses: string[]) => [
+  {
+    ifindex: 2,
+    ifname: 'ens37',
+    operstate: 'UP',
+    flags: ['UP', 'LOWER_UP'],
+    addr_info: addresses.map((cidr) => ({ family: 'inet', local: cidr.split('/')[0], prefixlen: Number(cidr.split('/')[1]) })),
+  },
+]
+
+const options: DaemonOptions = {
+  core: DEFAULT_CORE_OPTIONS,
+  ipPath: 'ip',
+  snapshotTimeoutMs: 1000,
+  subscribeTimeoutMs: 1000,
+  maxBackoffMs: 5000,
+}
+
+/** The daemon with a fake clock, a scripted monitor and a scripted kernel. */
+const harness = () => {
+  const clock = createFakeClock()
+  let monitor: MonitorCallbacks | undefined
+  let truth: RawSnapshot = { addr: addr(['10.0.0.5/24']), route: [], wireless: [] }
+  let failNext = 0
+  let reads = 0
+  const changes: NetworkChange[] = []
+  const daemon = startDaemon(options, {
+    clock,
+    logger: silentLogger,
+    readSnapshot: async () => {
+      reads += 1
+      if (failNext > 0) {
+        failNext -= 1
+        throw new Error('ip -json addr show timed out')
+      }
+      return truth
+    },
+    startMonitor: (callbacks) => {
+      monitor = callbacks
+      return { stats: () => ({ pid: 42, restarts: 0, overruns: 0, lastRecordAt: null }), stop: async () => {} }
+    },
+  })
+  daemon.subscribe({ onChange: (event) => changes.push(event) })
+  return {
+    clock,
+    daemon,
+    changes,
+    monitor: () => {
+      if (monitor === undefined) throw new Error('monitor not started')
+      return monitor
+    },
+    setTruth: (addresses: string[]) => (truth = { addr: addr(addresses), route: [], wireless: [] }),
+    setRawAddr: (raw: unknown) => (truth = { addr: raw, route: [], wireless: [] }),
+    failSnapshots: (count: number) => (failNext = count),
+    reads: () => reads,
+  }
+}
+
+t.test('subscribe, then list: no snapshot before the monitor is subscribed', async (t) => {
+  const h = harness()
+  await h.clock.advance(100)
+  t.equal(h.reads(), 0)
+  t.equal(h.daemon.isReady(), false)
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  t.equal(h.reads(), 1)
+  t.match(h.daemon.discovery().data.interfaces, [{ interface: 'ens37' }])
+})
+
+t.test('debounce on the real timer path: reported 3 s after the last record, not before', async (t) => {
+  const h = harness()
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  h.setTruth(['10.0.0.5/24', '10.0.0.6/24'])
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.6/24 scope global secondary ens37')
+  await h.clock.advance(2999)
+  t.equal(h.changes.length, 0)
+  t.equal(h.daemon.status().pending_interfaces, 1)
+  await h.clock.advance(1)
+  t.equal(h.changes.length, 1)
+  t.equal(h.clock.pendingTimers(), 0, 'idle again: no timer left ticking')
+  t.match(h.daemon.status(), { snapshots_taken: 2, resyncs: 1, pending_interfaces: 0, events_emitted: 1, monitor: { pid: 42 } })
+})
+
+t.test('a failing snapshot is retried with backoff and the change still arrives', async (t) => {
+  const h = harness()
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  h.failSnapshots(3)
+  h.setTruth(['10.0.0.7/24'])
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
+  await h.clock.advance(3000)
+  t.equal(h.changes.length, 0, 'first read failed')
+  await h.clock.advance(100 + 200 + 400)
+  t.equal(h.changes.length, 1)
+  t.match(h.daemon.status(), { snapshots_failed: 3 })
+})
+
+t.test('a snapshot that does not parse is retried, not reported', async (t) => {
+  const h = harness()
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  h.setRawAddr({ not: 'an array' })
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
+  await h.clock.advance(3000)
+  t.equal(h.changes.length, 0)
+  t.equal(h.daemon.status().snapshots_failed, 1)
+  h.setTruth(['10.0.0.7/24'])
+  await h.clock.advance(100)
+  t.equal(h.changes.length, 1)
+})
+
+t.test('an overrun resyncs; stop cancels everything', async (t) => {
+  const h = harness()
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  h.setTruth(['10.0.0.8/24'])
+  h.monitor().onOverrun('netlink receive error No buffer space available (105)')
+  await h.clock.advance(10)
+  t.equal(h.daemon.status().resyncs, 2)
+  t.equal(h.daemon.status().pending_interfaces, 1, 'the lost change waits in a window')
+  await h.daemon.stop()
+  await h.clock.advance(5000)
+  t.equal(h.changes.length, 0, 'nothing after stop')
+  t.equal(h.clock.pendingTimers(), 0)
+})
