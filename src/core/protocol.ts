@@ -4,40 +4,16 @@
  * additions (issue 2).
  */
 
-export interface Ipv4AddressReport {
-  address: string
-  prefixlen: number
-  subnet: string
-  network_address: string
-}
-
-export type InterfaceType = 'ethernet' | 'wifi'
-
-/** Present only on a change that takes an interface out of the report. */
-export type LeaveStatus = 'down' | 'removed'
-
-export interface InterfaceReport {
-  interface: string
-  index: number
-  operstate: string
-  ipv4_addresses: Ipv4AddressReport[]
-  gateway: string | null
-  timestamp: string
-  type: InterfaceType
-  status?: LeaveStatus
-}
-
-export interface NetworkDiscovery {
-  type: 'network_discovery'
-  data: { interfaces: InterfaceReport[]; timestamp: string }
-}
-
-export interface NetworkChange {
-  type: 'network_change'
-  data: InterfaceReport
-}
-
-export type ProtocolEvent = NetworkDiscovery | NetworkChange
+// Defined once in src/schema/protocol.ts, which also generates schema/netmon-protocol.schema.json.
+export type {
+  InterfaceReport,
+  InterfaceType,
+  Ipv4AddressReport,
+  LeaveStatus,
+  NetworkChange,
+  NetworkDiscovery,
+  ProtocolEvent,
+} from '../schema/protocol.js'
 
 /** One JSON line, newline included: the unit every writer sends in a single write. */
 export const encodeLine = (message: object): string => `${JSON.stringify(message)}\n`
