@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { trackPid, untrackPid } from './cleanup.js'
+import { Client } from './client.js'
+import type { Namespace } from './netns.js'
+import { now } from './stats.js'
+
+export const NETMON_BIN = fileURLToPath(new URL('../../../bin/netmon.js', import.meta.url))
+
+/** The real daemon (`node bin/netmon.js`) under `ip netns exec`, which execs: its pid is the node pid. */
+export interface DaemonHandle {
+  pid: number
+  socketPath: string
+  /** now() at spawn. */
+  spawnedAt: number
+  /** now() when stderr said "listening" (the socket is bound and chmod'ed). */
+  listening: Promise<number>
+  stderrTail: string[]
+  /** Connects a client and waits for its discovery (rejects after `timeoutMs`). */
+  connect(timeoutMs?: number): Promise<Client>
+  stop(): Promise<void>
+}
+
+/** Extra node flags for the daemon (e.g. --cpu-prof) from BENCH_NODE_FLAGS, space-separated. */
+const nodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
+
+export const startDaemon = (ns: Namespace, args: readonly string[]): DaemonHandle => {
+  const dir = mkdtempSync(join(tmpdir(), 'nmb-'))
+  const socketPath = join(dir, 'netmon.sock')
+  const spawnedAt = now()
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags(), NETMON_BIN, '--socket', socketPath, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  if (child.pid === undefined) throw new Error('could not spawn the daemon')
+  const pid = child.pid
+  trackPid(pid)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stderrTail: string[] = []
+  let resolveListening: (at: number) => void = () => {}
+  let rejectListening: (error: Error) => void = () => {}
+  const listening = new Promise<number>((resolve, reject) => {
+    resolveListening = resolve
+    rejectListening = reject
+  })
+  listening.catch(() => {}) // Observed by whoever awaits it; never an unhandled rejection.
+  let partial = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (chunk: string) => {
+    const at = now()
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (line.includes('"msg":"listening"')) resolveListening(at)
+      stderrTail.push(line)
+      if (stderrTail.length > 50) stderrTail.shift()
+    }
+  })
+  child.once('exit', (code, signal) =>
+    rejectListening(new Error(`daemon exited (${String(code ?? signal)}) before listening:\n${stderrTail.join('\n')}`)),
+  )
+  return {
+    pid,
+    socketPath,
+    spawnedAt,
+    listening,
+    stderrTail,
+    async connect(timeoutMs = 15_000) {
+      await listening
+      const client = await Client.connect(socketPath)
+      if ((await client.waitForDiscovery(timeoutMs)) === undefined) {
+        client.close()
+        throw new Error(`no discovery within ${timeoutMs} ms:\n${stderrTail.join('\n')}`)
+      }
+      return client
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
+        await exited
+        clearTimeout(timer)
+      }
+      untrackPid(pid)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Starts a daemon, runs `fn`, always stops it. */
+export const withDaemon = async <T>(ns: Namespace, args: readonly string[], fn: (daemon: DaemonHandle) => Promise<T>): Promise<T> => {
+  const daemon = startDaemon(ns, args)
+  try {
+    return await fn(daemon)
+  } finally {
+    await daemon.stop()
+  }
+}

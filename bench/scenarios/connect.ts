@@ -1,0 +1,98 @@
+import { Client, statusOf } from '../lib/client.js'
+import { withDaemon } from '../lib/daemon.js'
+import { withNamespace } from '../lib/netns.js'
+import { progress, type BenchOptions } from '../lib/options.js'
+import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
+import { now, sleep, summarize, type Summary } from '../lib/stats.js'
+
+export const INTERFACES = 20
+
+interface ConnectFigures {
+  clients: number
+  served: number
+  refused_or_failed: number
+  discovery_ms: Summary
+  snapshots_meanwhile: number
+  ip_processes_meanwhile: number
+}
+
+/** Opens `count` connections in one tick; each time is from that tick to its discovery line. */
+const connectStorm = async (socketPath: string, count: number): Promise<{ times: number[]; failed: number; clients: Client[] }> => {
+  const start = now()
+  const settled = await Promise.allSettled(
+    Array.from({ length: count }, async () => {
+      const client = await Client.connect(socketPath)
+      const discovery = await client.waitForDiscovery(10_000)
+      return { client, at: discovery?.at }
+    }),
+  )
+  const times: number[] = []
+  const clients: Client[] = []
+  let failed = 0
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') failed += 1
+    else {
+      clients.push(outcome.value.client)
+      if (outcome.value.at === undefined) failed += 1
+      else times.push(outcome.value.at - start)
+    }
+  }
+  return { times, failed, clients }
+}
+
+export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> =>
+  withNamespace('conn', async (ns) => {
+    const names = Array.from({ length: INTERFACES }, (_, i) => `eth${i + 1}`)
+    await ns.addVeths(names, names.map((name, i) => `addr add 10.${i + 1}.0.1/16 dev ${name}`))
+    const maxClients = Math.max(...options.connectSizes) + 20
+    const results: ConnectFigures[] = []
+    await withDaemon(ns, ['--max-clients', String(maxClients)], async (daemon) => {
+      const control = await daemon.connect()
+      for (const count of options.connectSizes) {
+        progress(`connect: ${count} clients at once`)
+        await sleep(300)
+        const before = await statusOf(control)
+        const storm = await connectStorm(daemon.socketPath, count)
+        const after = await statusOf(control)
+        for (const client of storm.clients) client.close()
+        const snapshots = after.snapshotsTaken - before.snapshotsTaken
+        results.push({
+          clients: count,
+          served: storm.times.length,
+          refused_or_failed: storm.failed,
+          discovery_ms: summarize(storm.times),
+          snapshots_meanwhile: snapshots,
+          ip_processes_meanwhile: 2 * snapshots,
+        })
+      }
+      control.close()
+    })
+    const biggest = results.at(-1)
+    const goals: Goal[] =
+      biggest === undefined
+        ? []
+        : [
+            {
+              goal: `${biggest.clients} clients all served discovery within 300 ms`,
+              value: `max ${ms(biggest.discovery_ms.max)} ms, ${biggest.served}/${biggest.clients} served`,
+              met: biggest.discovery_ms.max === null ? null : biggest.served === biggest.clients && biggest.discovery_ms.max < 300,
+            },
+          ]
+    return {
+      name: 'connect',
+      title: `3. Connect storm: clients connecting at once, ${INTERFACES} interfaces reported (ms from the first connect() to each discovery)`,
+      figures: { interfaces: INTERFACES, max_clients: maxClients, sizes: results },
+      tables: [
+        {
+          title: 'per storm size',
+          headers: ['clients', 'served', 'failed', 'p50', 'p99', 'max', 'ip processes spawned'],
+          rows: results.map((r) => [r.clients, r.served, r.refused_or_failed, ms(r.discovery_ms.p50), ms(r.discovery_ms.p99), ms(r.discovery_ms.max), r.ip_processes_meanwhile]),
+        },
+      ],
+      goals,
+      notes: [
+        'ip processes = 2 x the increase of status.snapshots_taken (each snapshot runs `ip -json addr` and `ip -json route`).',
+        'The clients live in the bench process, which shares the 2 cores with the daemon: their connect and read costs are in these times.',
+      ],
+    }
+  })

@@ -1,0 +1,104 @@
+import { Client } from '../lib/client.js'
+import { withDaemon } from '../lib/daemon.js'
+import { withNamespace } from '../lib/netns.js'
+import { progress, type BenchOptions } from '../lib/options.js'
+import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
+import { percentile, round, sleep } from '../lib/stats.js'
+
+const IFNAME = 'ens37'
+
+interface FanoutFigures {
+  clients: number
+  changes: number
+  /** Medians over the changes, ms from `ip addr add` returning. */
+  first_ms: number | null
+  last_ms: number | null
+  spread_ms: number | null
+  worst_spread_ms: number | null
+  missed: number
+}
+
+const connectMany = async (socketPath: string, count: number): Promise<Client[]> => {
+  const clients: Client[] = []
+  for (let start = 0; start < count; start += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, count - start) }, async () => {
+        const client = await Client.connect(socketPath)
+        if ((await client.waitForDiscovery(10_000)) === undefined) throw new Error('a fan-out client got no discovery')
+        return client
+      }),
+    )
+    clients.push(...batch)
+  }
+  return clients
+}
+
+export const fanoutScenario = (options: BenchOptions): Promise<ScenarioResult> =>
+  withNamespace('fan', async (ns) => {
+    await ns.addVeths([IFNAME], [`addr add 10.30.0.1/16 dev ${IFNAME}`])
+    const maxClients = Math.max(...options.fanoutSizes) + 20
+    const results: FanoutFigures[] = []
+    await withDaemon(ns, ['--debounce', '0', '--max-clients', String(maxClients)], async (daemon) => {
+      await daemon.listening
+      for (const [sizeNo, count] of options.fanoutSizes.entries()) {
+        progress(`fan-out: ${count} clients, ${options.fanoutChanges} changes`)
+        const clients = await connectMany(daemon.socketPath, count)
+        await sleep(300)
+        const firsts: number[] = []
+        const lasts: number[] = []
+        const spreads: number[] = []
+        let missed = 0
+        for (let n = 0; n < options.fanoutChanges; n += 1) {
+          const address = `10.30.${sizeNo + 1}.${n + 1}`
+          const seen = clients.map((client) =>
+            client.waitFor((line) => line.includes(`"address":"${address}"`), 5000, client.received.length),
+          )
+          const added = await ns.ip('addr', 'add', `${address}/16`, 'dev', IFNAME)
+          const times = (await Promise.all(seen)).flatMap((hit) => (hit === undefined ? [] : [hit.at - added.exitedAt]))
+          missed += clients.length - times.length
+          const first = Math.min(...times)
+          const last = Math.max(...times)
+          firsts.push(first)
+          lasts.push(last)
+          spreads.push(last - first)
+          await sleep(100)
+        }
+        for (const client of clients) client.close()
+        results.push({
+          clients: count,
+          changes: options.fanoutChanges,
+          first_ms: round(percentile(firsts, 50)),
+          last_ms: round(percentile(lasts, 50)),
+          spread_ms: round(percentile(spreads, 50)),
+          worst_spread_ms: round(percentile(spreads, 100)),
+          missed,
+        })
+        await sleep(300)
+      }
+    })
+    const biggest = results.at(-1)
+    const goals: Goal[] =
+      biggest === undefined
+        ? []
+        : [
+            {
+              goal: `fan-out to ${biggest.clients} clients within 20 ms (first -> last client)`,
+              value: `${ms(biggest.spread_ms)} ms (median), worst ${ms(biggest.worst_spread_ms)} ms`,
+              met: biggest.spread_ms === null ? null : biggest.spread_ms < 20 && biggest.missed === 0,
+            },
+          ]
+    return {
+      name: 'fanout',
+      title: '4. Fan-out: one change, --debounce 0 (ms from `ip addr add` returning; medians over the changes)',
+      figures: { sizes: results },
+      tables: [
+        {
+          title: 'per client count',
+          headers: ['clients', 'changes', 'first client', 'last client', 'spread (last - first)', 'worst spread', 'missed'],
+          rows: results.map((r) => [r.clients, r.changes, ms(r.first_ms), ms(r.last_ms), ms(r.spread_ms), ms(r.worst_spread_ms), r.missed]),
+        },
+      ],
+      goals,
+      notes: ['All clients are sockets in the bench process: the spread includes the bench reading 500 sockets on the same 2 cores.'],
+    }
+  })
