@@ -1,6 +1,6 @@
-import { createConnection } from 'node:net'
-import split2 from 'split2'
-import type { InterfaceReport } from '../core/protocol.js'
+import { connect, type ClientEvent, type ConnectOptions } from '../client/connect.js'
+import type { InterfaceReport } from '../schema/protocol.js'
+import { unreachable } from '../core/result.js'
 import type { CliIo } from './io.js'
 
 export interface WatchOptions {
@@ -14,59 +14,48 @@ const describeInterface = (report: InterfaceReport): string => {
   return `${report.interface}#${report.index} ${report.operstate}${status} ${report.type} ${addresses} gw ${report.gateway ?? '-'}`
 }
 
-/** One event line in a form a person reads at a glance; other lines pass through. */
-export const readableEvent = (line: string): string => {
-  let event: { type?: unknown; data?: unknown }
-  try {
-    event = JSON.parse(line) as typeof event
-  } catch {
-    return `? ${line}`
+/**
+ * One client event as `netmon watch` prints it: `out` goes to stdout (the events, readable
+ * or as JSON lines), `err` to stderr (the connection's story and bad lines' reasons).
+ */
+export const renderEvent = (event: ClientEvent, json: boolean): { out?: string; err?: string } => {
+  switch (event.kind) {
+    case 'discovery': {
+      if (json) return { out: JSON.stringify(event.event) }
+      const { interfaces, timestamp } = event.event.data
+      const lines = interfaces.map((report) => `  ${describeInterface(report)}`)
+      const label = event.resync ? 'discovery (after reconnecting)' : 'discovery'
+      return { out: [`${timestamp} ${label}: ${interfaces.length} interface(s)`, ...lines].join('\n') }
+    }
+    case 'change':
+      return { out: json ? JSON.stringify(event.event) : `${event.event.data.timestamp} change ${describeInterface(event.event.data)}` }
+    case 'unknown':
+      return { out: JSON.stringify(event.message), err: json ? undefined : `unknown event type ${JSON.stringify(event.type)}` }
+    case 'malformed':
+      return { out: json ? event.line : `? ${event.line}`, err: `bad line: ${event.reason}` }
+    case 'connected':
+      return { err: `connected to ${event.socket}` }
+    case 'disconnected':
+      return { err: `disconnected (${event.reason}); reconnecting` }
+    case 'retrying':
+      return { err: event.attempt <= 2 && event.error !== 'closed by the daemon' ? `cannot reach the daemon (${event.error}); retrying in ${event.delayMs} ms` : undefined }
+    default:
+      return unreachable(event)
   }
-  if (event.type === 'network_discovery') {
-    const data = event.data as { interfaces: InterfaceReport[]; timestamp: string }
-    const lines = data.interfaces.map((report) => `  ${describeInterface(report)}`)
-    return [`${data.timestamp} discovery: ${data.interfaces.length} interface(s)`, ...lines].join('\n')
-  }
-  if (event.type === 'network_change') {
-    const report = event.data as InterfaceReport
-    return `${report.timestamp} change ${describeInterface(report)}`
-  }
-  return line
 }
 
 /** `netmon watch`: prints events as they come, and reconnects when the daemon restarts. */
-export const watchCommand = (options: WatchOptions, io: CliIo): Promise<number> =>
-  new Promise((resolve) => {
-    let stopped = false
-    let failures = 0
-    let current: ReturnType<typeof createConnection> | undefined
-    let retry: NodeJS.Timeout | undefined
-
-    const connect = (): void => {
-      const socket = createConnection(options.socket)
-      current = socket
-      socket.on('connect', () => {
-        failures = 0
-        io.writeErr(`connected to ${options.socket}\n`)
-      })
-      socket.pipe(split2()).on('data', (line: string) => io.writeOut(`${options.json ? line : readableEvent(line)}\n`))
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        if (failures === 0) io.writeErr(`cannot reach ${options.socket} (${error.code ?? error.message}); retrying\n`)
-      })
-      socket.on('close', () => {
-        if (stopped) return
-        const delay = Math.min(5000, 100 * 2 ** failures)
-        failures += 1
-        retry = setTimeout(connect, delay)
-      })
+export const watchCommand = async (options: WatchOptions, io: CliIo, connectOptions: ConnectOptions = {}): Promise<number> => {
+  const stop = new AbortController()
+  const removeHandler = io.onStopSignal(() => stop.abort())
+  try {
+    for await (const event of connect({ ...connectOptions, socket: options.socket, signal: stop.signal })) {
+      const { out, err } = renderEvent(event, options.json)
+      if (out !== undefined && (out !== '' || event.kind !== 'malformed')) io.writeOut(`${out}\n`)
+      if (err !== undefined) io.writeErr(`${err}\n`)
     }
-
-    const removeHandler = io.onStopSignal(() => {
-      stopped = true
-      removeHandler()
-      clearTimeout(retry)
-      current?.destroy()
-      resolve(0)
-    })
-    connect()
-  })
+  } finally {
+    removeHandler()
+  }
+  return 0
+}

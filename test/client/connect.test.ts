@@ -1,0 +1,217 @@
+import t from 'tap'
+import { connect, NetmonClientError, type ClientEvent } from '../../src/client/index.js'
+import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from './fake-daemon.js'
+
+const FAST = { backoff: { initialMs: 20, maxMs: 200 } }
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const kinds = (events: ClientEvent[]): string[] => events.map((event) => event.kind)
+
+t.test('waits for the socket to appear, then yields the discovery', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.greeting = discoveryLine([report('ens37', 2, ['10.0.0.5/24'])])
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  const waiting = await nextMatching(events, (event) => event.kind === 'retrying')
+  t.match(waiting.at(-1), { kind: 'retrying', error: 'ENOENT', attempt: 1, delayMs: 20 })
+  await sleep(100)
+  await fake.start()
+  const seen = await nextMatching(events, (event) => event.kind === 'discovery')
+  t.match(seen.filter((event) => event.kind !== 'retrying'), [
+    { kind: 'connected', socket: fake.path },
+    { kind: 'discovery', resync: false, event: { data: { interfaces: [{ interface: 'ens37' }] } } },
+  ])
+  t.equal(client.connected, true)
+})
+
+t.test('reconnects when the daemon restarts and marks the new discovery as a resync', async (t) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  await fake.stop()
+  const gone = await nextMatching(events, (event) => event.kind === 'disconnected')
+  t.match(gone.at(-1), { kind: 'disconnected', reason: 'closed by the daemon' })
+  t.equal(client.connected, false)
+  fake.greeting = discoveryLine([report('eth1', 3, ['192.168.7.2/24'])])
+  await fake.start()
+  const back = await nextMatching(events, (event) => event.kind === 'discovery')
+  t.match(back.at(-1), { kind: 'discovery', resync: true, event: { data: { interfaces: [{ interface: 'eth1' }] } } })
+  t.ok(kinds(back).includes('connected'))
+})
+
+t.test('request/reply in order while events flow', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.reply = (line) => `${JSON.stringify({ success: false, error: `answer to ${(JSON.parse(line) as { command: string }).command}` })}\n`
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  // Sent before the connection is up: it waits for it.
+  const early = client.request({ command: 'early' })
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  let flowing = true
+  void (async () => {
+    for (let index = 0; flowing; index += 1) {
+      fake.broadcast(changeLine(report('ens37', 2, [`10.0.${index % 250}.5/24`])))
+      await sleep(2)
+    }
+  })()
+  const replies = await Promise.all(Array.from({ length: 30 }, (_, index) => client.request({ command: `c${index}` })))
+  flowing = false
+  t.same(await early, { success: false, error: 'answer to early' })
+  t.same(
+    replies.map((reply) => (reply.success ? 'ok' : reply.error)),
+    Array.from({ length: 30 }, (_, index) => `answer to c${index}`),
+  )
+  const during = await nextMatching(events, (event) => event.kind === 'change')
+  t.ok(during.every((event) => event.kind === 'change'), 'replies never show up as events')
+  t.equal(fake.received.length, 31)
+})
+
+t.test('a timed-out request does not shift later replies', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.reply = (line) => {
+    const { command } = JSON.parse(line) as { command: string }
+    const answer = `${JSON.stringify({ success: false, error: `answer to ${command}` })}\n`
+    if (command !== 'slow') return answer
+    setTimeout(() => fake.broadcast(answer), 150)
+    return undefined
+  }
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const slow = client.request({ command: 'slow' }, { timeoutMs: 50 })
+  await t.rejects(slow, { name: 'NetmonClientError', code: 'ERR_REQUEST_TIMEOUT' })
+  await sleep(200)
+  t.same(await client.request({ command: 'next' }), { success: false, error: 'answer to next' })
+})
+
+t.test('a request whose connection drops rejects; close() rejects the rest and ends the iteration', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.reply = () => undefined
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  const dropped = client.request({ command: 'get_status' })
+  await sleep(50)
+  for (const socket of fake.sockets) socket.destroy()
+  await t.rejects(dropped, { code: 'ERR_DISCONNECTED' })
+  await fake.stop()
+  const queued = client.request({ command: 'get_status' })
+  client.close()
+  await t.rejects(queued, { code: 'ERR_CLIENT_CLOSED' })
+  await t.rejects(client.request({ command: 'get_status' }), NetmonClientError)
+  t.same(await events.next(), { done: true, value: undefined })
+})
+
+t.test('the signal ends the iteration; breaking out of the loop closes the socket', async (t) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const controller = new AbortController()
+  const client = connect({ socket: fake.path, signal: controller.signal, ...FAST })
+  const seen: string[] = []
+  for await (const event of client) {
+    seen.push(event.kind)
+    if (event.kind === 'discovery') controller.abort()
+  }
+  t.same(seen, ['connected', 'discovery'])
+  const second = connect({ socket: fake.path, ...FAST })
+  for await (const event of second) if (event.kind === 'discovery') break
+  await sleep(50)
+  t.equal(fake.sockets.size, 0, 'the daemon saw both clients go')
+  const aborted = connect({ socket: fake.path, signal: AbortSignal.abort() })
+  t.same(await aborted[Symbol.asyncIterator]().next(), { done: true, value: undefined })
+})
+
+t.test('bad input is reported, not thrown, and the stream goes on', async (t) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  fake.broadcast('this is not json\n')
+  fake.broadcast('[1,2]\n')
+  fake.broadcast(`${JSON.stringify({ type: 'network_weather', data: { sunny: true } })}\n`)
+  fake.broadcast(`${JSON.stringify({ type: 42 })}\n`)
+  fake.broadcast(`${JSON.stringify({ type: 'network_change', data: { interface: 'ens37' } })}\n`)
+  fake.broadcast(`${JSON.stringify({ success: false, error: 'Too many clients' })}\n`)
+  fake.broadcast(changeLine({ ...report('ens37', 2, ['10.0.0.5/24']), mtu: 1500 } as ReturnType<typeof report>))
+  const seen = await nextMatching(events, (event) => event.kind === 'change')
+  t.match(seen, [
+    { kind: 'malformed', line: 'this is not json', reason: /invalid JSON/ },
+    { kind: 'malformed', line: '[1,2]', reason: 'not a JSON object' },
+    { kind: 'unknown', type: 'network_weather', message: { data: { sunny: true } } },
+    { kind: 'malformed', reason: /"type" is not a string/ },
+    { kind: 'malformed', reason: /bad network_change/ },
+    { kind: 'malformed', reason: 'a reply with no request waiting: Too many clients' },
+    { kind: 'change', event: { data: { interface: 'ens37' } } },
+  ])
+  const change = seen.at(-1)
+  t.notOk(change?.kind === 'change' && 'mtu' in change.event.data, 'a field the schema does not know is dropped')
+})
+
+t.test('a daemon that closes mid-line: the fragment is reported, the client reconnects', async (t) => {
+  const fake = createFakeDaemon(t)
+  let first = true
+  fake.onConnection = (socket) => {
+    socket.write(fake.greeting)
+    if (!first) return
+    first = false
+    socket.end('{"type":"network_change","data":{"interf')
+  }
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  const seen = await nextMatching(events, (event) => event.kind === 'discovery' && event.resync)
+  t.match(
+    seen.filter((event) => event.kind !== 'retrying'),
+    [
+      { kind: 'connected' },
+      { kind: 'discovery', resync: false },
+      { kind: 'malformed', line: '{"type":"network_change","data":{"interf', reason: 'connection closed mid-line' },
+      { kind: 'disconnected' },
+      { kind: 'connected' },
+      { kind: 'discovery', resync: true },
+    ],
+  )
+})
+
+t.test('a line over the limit is reported and the connection dropped', async (t) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const client = connect({ socket: fake.path, maxLineBytes: 1000, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  fake.broadcast('x'.repeat(5000))
+  const seen = await nextMatching(events, (event) => event.kind === 'disconnected')
+  t.match(seen, [{ kind: 'malformed', reason: /longer than 1000 bytes/ }, { kind: 'disconnected', reason: 'line too long' }])
+})
+
+t.test('a daemon that restarts in a loop is retried with capped backoff, then served', async (t) => {
+  const fake = createFakeDaemon(t)
+  const greeting = fake.onConnection
+  fake.onConnection = (socket) => socket.destroy()
+  await fake.start()
+  const client = connect({ socket: fake.path, backoff: { initialMs: 10, maxMs: 80 } })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  const retries: number[] = []
+  await nextMatching(events, (event) => {
+    if (event.kind === 'retrying') retries.push(event.delayMs)
+    return retries.length === 6
+  })
+  t.same(retries, [10, 20, 40, 80, 80, 80], 'doubling up to the cap; no reset without a discovery')
+  t.ok(fake.connections <= 7, `no tight loop (${fake.connections} connections)`)
+  fake.onConnection = greeting
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  for (const socket of fake.sockets) socket.destroy()
+  const after = await nextMatching(events, (event) => event.kind === 'retrying')
+  t.match(after.at(-1), { kind: 'retrying', delayMs: 10 }, 'a discovery resets the backoff')
+})
