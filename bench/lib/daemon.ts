@@ -8,7 +8,8 @@ import { Client } from './client.js'
 import type { Namespace } from './netns.js'
 import { now } from './stats.js'
 
-export const NETMON_BIN = fileURLToPath(new URL('../../../bin/netmon.js', import.meta.url))
+/** The daemon under test; BENCH_NETMON_BIN points at another build (e.g. a prototype fix) for A/B runs. */
+export const NETMON_BIN = process.env.BENCH_NETMON_BIN ?? fileURLToPath(new URL('../../../bin/netmon.js', import.meta.url))
 
 /** The real daemon (`node bin/netmon.js`) under `ip netns exec`, which execs: its pid is the node pid. */
 export interface DaemonHandle {

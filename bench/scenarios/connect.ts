@@ -1,5 +1,6 @@
 import { Client, statusOf } from '../lib/client.js'
 import { withDaemon } from '../lib/daemon.js'
+import { startFloorServer } from '../lib/floor.js'
 import { withNamespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
 import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
@@ -12,6 +13,8 @@ interface ConnectFigures {
   served: number
   refused_or_failed: number
   discovery_ms: Summary
+  /** The same clients against a bare node:net server that sends the same discovery line. */
+  floor_ms: Summary
   snapshots_meanwhile: number
   ip_processes_meanwhile: number
 }
@@ -46,8 +49,10 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
     await ns.addVeths(names, names.map((name, i) => `addr add 10.${i + 1}.0.1/16 dev ${name}`))
     const maxClients = Math.max(...options.connectSizes) + 20
     const results: ConnectFigures[] = []
+    let discoveryLine = ''
     await withDaemon(ns, ['--max-clients', String(maxClients)], async (daemon) => {
       const control = await daemon.connect()
+      discoveryLine = control.received[0]?.line ?? ''
       for (const count of options.connectSizes) {
         progress(`connect: ${count} clients at once`)
         await sleep(300)
@@ -61,12 +66,25 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
           served: storm.times.length,
           refused_or_failed: storm.failed,
           discovery_ms: summarize(storm.times),
+          floor_ms: summarize([]),
           snapshots_meanwhile: snapshots,
           ip_processes_meanwhile: 2 * snapshots,
         })
       }
       control.close()
     })
+    const floor = await startFloorServer(discoveryLine)
+    try {
+      for (const result of results) {
+        progress(`connect: floor, ${result.clients} clients at once`)
+        await sleep(300)
+        const storm = await connectStorm(floor.socketPath, result.clients)
+        for (const client of storm.clients) client.close()
+        result.floor_ms = summarize(storm.times)
+      }
+    } finally {
+      await floor.stop()
+    }
     const biggest = results.at(-1)
     const goals: Goal[] =
       biggest === undefined
@@ -85,14 +103,25 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
       tables: [
         {
           title: 'per storm size',
-          headers: ['clients', 'served', 'failed', 'p50', 'p99', 'max', 'ip processes spawned'],
-          rows: results.map((r) => [r.clients, r.served, r.refused_or_failed, ms(r.discovery_ms.p50), ms(r.discovery_ms.p99), ms(r.discovery_ms.max), r.ip_processes_meanwhile]),
+          headers: ['clients', 'served', 'failed', 'p50', 'p99', 'max', 'floor p50', 'floor p99', 'floor max', 'ip processes spawned'],
+          rows: results.map((r) => [
+            r.clients,
+            r.served,
+            r.refused_or_failed,
+            ms(r.discovery_ms.p50),
+            ms(r.discovery_ms.p99),
+            ms(r.discovery_ms.max),
+            ms(r.floor_ms.p50),
+            ms(r.floor_ms.p99),
+            ms(r.floor_ms.max),
+            r.ip_processes_meanwhile,
+          ]),
         },
       ],
       goals,
       notes: [
         'ip processes = 2 x the increase of status.snapshots_taken (each snapshot runs `ip -json addr` and `ip -json route`).',
-        'The clients live in the bench process, which shares the 2 cores with the daemon: their connect and read costs are in these times.',
+        'The clients live in the bench process, which shares the 2 cores with the daemon: their connect and read costs are in these times. The floor is the same clients against a bare node:net server (no netmon code) that greets each with the same discovery line.',
       ],
     }
   })
