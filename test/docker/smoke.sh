@@ -176,6 +176,31 @@ mkdir -p "$TMP/d" "$TMP/dcfg" "$CACHE" || cannot "cannot create $TMP/d or $CACHE
 export DOCKER_HOST="unix://$TMP/d/docker.sock" DOCKER_CONFIG="$TMP/dcfg" DOCKER_BUILDKIT=0
 
 # --- inputs, cached between runs ----------------------------------------------------------
+# Makes a debootstrap'd tree look like debian:*-slim, the base of node:*-slim, so that the
+# image size measured here is near the real one: no docs, man pages or locales (now and
+# for packages installed later), no .debs, package lists or apt caches.
+slim_rootfs() {
+  local r=$1
+  rm -rf "$r/var/cache/apt/archives/"*.deb "$r/var/cache/apt/"*.bin "$r/var/lib/apt/lists/"* \
+    "$r/usr/share/man/"* "$r/usr/share/info/"* "$r/usr/share/locale/"* "$r/usr/share/lintian/"*
+  find "$r/usr/share/doc" -type f ! -name copyright -delete 2>/dev/null
+  cat >"$r/etc/dpkg/dpkg.cfg.d/docker-slim" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/locale/*
+CFG
+  cat >"$r/etc/apt/apt.conf.d/docker-clean" <<'CFG'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CFG
+}
 t0=$SECONDS
 # The Debian archive that apt on this machine uses (deb822 .sources first, then .list).
 MIRROR=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v s="$SUITE" '
@@ -192,15 +217,15 @@ if [[ -z $MIRROR ]]; then
     sed -E 's/\[[^]]*\]//' | awk -v s="$SUITE" '$1 == "deb" && $3 == s { print $2; exit }')
 fi
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-ROOTFS_TAR="$CACHE/debian-$SUITE-minbase-$(printf %s "$MIRROR" | md5sum | cut -c1-8).tar"
+# The name changes with the mirror and with the recipe below ("slim1").
+ROOTFS_TAR="$CACHE/debian-$SUITE-minbase-slim1-$(printf %s "$MIRROR" | md5sum | cut -c1-8).tar"
 if [[ -s $ROOTFS_TAR ]]; then
   say "rootfs: cached $ROOTFS_TAR"
 else
   say "rootfs: debootstrap --variant=minbase $SUITE from $MIRROR"
   timeout 900 debootstrap --variant=minbase "$SUITE" "$TMP/rootfs" "$MIRROR" >"$TMP/debootstrap.log" 2>&1 ||
     { tail_of "$TMP/debootstrap.log"; cannot "debootstrap failed"; }
-  # As the official slim images: no downloaded .debs, no package lists.
-  rm -rf "$TMP/rootfs/var/cache/apt/archives/"*.deb "$TMP/rootfs/var/lib/apt/lists/"*
+  slim_rootfs "$TMP/rootfs"
   tar --numeric-owner -C "$TMP/rootfs" -cf "$ROOTFS_TAR.$ID" . && mv "$ROOTFS_TAR.$ID" "$ROOTFS_TAR" ||
     { rm -f "$ROOTFS_TAR.$ID"; cannot "cannot write $ROOTFS_TAR"; }
   rm -rf --one-file-system "$TMP/rootfs"
@@ -221,7 +246,14 @@ NPM_TGZ=$(pack npm@10 'npm-10.*.tgz') || cannot "npm pack npm@10 failed"
 say "inputs: $(basename "$NODE_TGZ") $(basename "$NPM_TGZ") ($((SECONDS - t0)) s)"
 
 # --- phase 1: build (dockerd in the host network namespace) -------------------------------
+# What the build dockerd must leave as it found it.
+host_net() {
+  ip -o link show | awk -F': ' '{ print $2 }' | sort
+  ip -4 route show
+  echo "ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)"
+}
 t0=$SECONDS
+host_net >"$TMP/host-net.before"
 start_dockerd || cannot "dockerd does not start (log: see above)"
 say "dockerd $DOCKERD_PID up for the build, storage driver $DRIVER"
 if ! "$DOCKER" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -253,8 +285,25 @@ else
   finish
 fi
 size=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
-say "image $IMAGE: $((size / 1000000)) MB; Dockerfile.netmon built in $((SECONDS - t1)) s, phase 1 took $((SECONDS - t0)) s"
+say "image $IMAGE: $((size / 1000000)) MB, Dockerfile.netmon built in $((SECONDS - t1)) s; layers:"
+"$DOCKER" history --format '{{.Size}}	{{printf "%.70s" .CreatedBy}}' "$IMAGE" | grep -v '^0B' | sed 's/^/#   /'
+t1=$SECONDS
+SYSTEMD_IMAGE="netmon-systemd:smoke-$ID"
+ctx="$TMP/systemdctx"
+mkdir -p "$ctx" && cp "$ROOT/netmon.service" "$ctx/" && cp "$ROOT/test/docker/systemd.Dockerfile" "$ctx/Dockerfile" ||
+  cannot "cannot lay out the systemd image context in $ctx"
+if timeout 600 "$DOCKER" build --network=host --build-arg "IMAGE=$IMAGE" -t "$SYSTEMD_IMAGE" "$ctx" >"$TMP/systemd-build.log" 2>&1; then
+  pass "build the systemd test image (the netmon image plus systemd and netmon.service)"
+else
+  fail "build the systemd test image (the netmon image plus systemd and netmon.service)" "$(tail -n 1 "$TMP/systemd-build.log")"
+  tail_of "$TMP/systemd-build.log"
+  SYSTEMD_IMAGE=""
+fi
+say "systemd image built in $((SECONDS - t1)) s, phase 1 took $((SECONDS - t0)) s"
 stop_dockerd
+host_net >"$TMP/host-net.after"
+check "the build dockerd left the host's links, IPv4 routes and ip_forward unchanged" \
+  diff "$TMP/host-net.before" "$TMP/host-net.after"
 
 # --- the test namespace -------------------------------------------------------------------
 t0=$SECONDS
@@ -396,6 +445,59 @@ done
 # The --no-socket daemon keeps running: unhealthy comes from the probe, not from an exit.
 check "the --no-socket container is still running while unhealthy" \
   test "$("$DOCKER" inspect -f '{{.State.Running}}' "$NOSOCK" 2>&1)" = true
+
+# netmon.service under a real systemd (PID 1 of its own container, in the same
+# namespace). systemd needs CAP_SYS_ADMIN, no seccomp filter and a writable cgroup tree
+# to build the unit's sandbox; netmon itself then runs with none of that.
+if [[ -n $SYSTEMD_IMAGE ]]; then
+  SD="netmon-systemd-$ID"
+  SDDIR="$TMP/orch-sd"
+  mkdir -m 0755 "$SDDIR"
+  CONTAINERS+=("$SD")
+  "$DOCKER" run -d --name "$SD" --network=host --cap-add SYS_ADMIN --security-opt seccomp=unconfined \
+    --security-opt apparmor=unconfined --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    --tmpfs /run --tmpfs /run/lock --tmpfs /tmp -v "$SDDIR:/var/orchestrator" "$SYSTEMD_IMAGE" >/dev/null
+  sdctl() { "$DOCKER" exec "$SD" systemctl "$@"; }
+  unit_active() { # unit_active SECONDS [min restarts]
+    local deadline=$((SECONDS + $1)) st n
+    while :; do
+      st=$(sdctl show -p ActiveState --value netmon.service 2>&1)
+      n=$(sdctl show -p NRestarts --value netmon.service 2>&1)
+      [[ $st == active && $n =~ ^[0-9]+$ ]] && ((n >= ${2:-0})) && test -S "$SDDIR/netmon.sock" && return 0
+      ((SECONDS >= deadline)) && { echo "netmon.service is '$st' after $n restarts"; return 1; }
+      sleep 0.5
+    done
+  }
+  if out=$(unit_active 40); then
+    pass "netmon.service starts under systemd"
+  else
+    fail "netmon.service starts under systemd" "$out"
+    "$DOCKER" exec "$SD" journalctl -u netmon.service --no-pager 2>&1 | tail -n 12 | sed 's/^/#   /'
+  fi
+  check "netmon.service: socket mode 0666 in the seed's folder" \
+    test "$(stat -c '%a %F' "$SDDIR/netmon.sock" 2>&1)" = "666 socket"
+  discovery() { # discovery FILE: connect for 2 s, then look for the discovery of ens37
+    node "$ROOT/test/docker/client.mjs" listen "$SDDIR/netmon.sock" "$1" 2000 &&
+      node "$ROOT/test/docker/client.mjs" expect "$1" network_discovery 500 ens37 10.77.0.5
+  }
+  check "netmon.service: a client gets network_discovery with ens37 over its socket" discovery "$TMP/sd-lines"
+  sandbox() {
+    "$DOCKER" exec "$SD" /bin/sh -c 'p=$(systemctl show -p MainPID --value netmon.service)
+      grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/$p/status' |
+      awk '{ print } /^Cap/ && $2 != "0000000000000000" { bad = 1 } /NoNewPrivs/ && $2 != 1 { bad = 1 }
+           /Seccomp/ && $2 != 2 { bad = 1 } END { exit bad || NR != 4 }'
+  }
+  check "netmon.service: no capabilities, no_new_privs, a seccomp filter" sandbox
+  "$DOCKER" exec "$SD" /bin/sh -c 'kill -KILL "$(systemctl show -p MainPID --value netmon.service)"'
+  check "netmon.service: Restart=on-failure brings it back after SIGKILL" unit_active 20 1
+  check "netmon.service: after the restart (stale socket file) it serves the discovery again" \
+    discovery "$TMP/sd-lines2"
+  sdctl stop netmon.service >/dev/null 2>&1
+  check "netmon.service: systemctl stop removes the socket" test ! -e "$SDDIR/netmon.sock"
+  check "netmon.service: the stop was clean (Result=success)" \
+    test "$(sdctl show -p Result --value netmon.service 2>&1)" = success
+  "$DOCKER" stop -t 10 "$SD" >/dev/null 2>&1
+fi
 say "phase 2 took $((SECONDS - t0)) s"
 
 finish
