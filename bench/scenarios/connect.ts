@@ -3,6 +3,7 @@ import { withDaemon } from '../lib/daemon.js'
 import { startFloorServer } from '../lib/floor.js'
 import { withNamespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
+import { cpuTimes } from '../lib/proc.js'
 import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
 import { now, sleep, summarize, type Summary } from '../lib/stats.js'
 
@@ -16,6 +17,8 @@ interface ConnectFigures {
   /** The same clients against a bare node:net server that sends the same discovery line. */
   floor_ms: Summary
   snapshots_meanwhile: number
+  /** Daemon CPU (utime+stime) from the first connect to the last discovery, ms (10 ms ticks). */
+  daemon_cpu_ms: number | null
   ip_processes_meanwhile: number
 }
 
@@ -57,7 +60,9 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
         progress(`connect: ${count} clients at once`)
         await sleep(300)
         const before = await statusOf(control)
+        const cpuBefore = cpuTimes(daemon.pid)
         const storm = await connectStorm(daemon.socketPath, count)
+        const cpuAfter = cpuTimes(daemon.pid)
         const after = await statusOf(control)
         for (const client of storm.clients) client.close()
         const snapshots = after.snapshotsTaken - before.snapshotsTaken
@@ -69,6 +74,7 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
           floor_ms: summarize([]),
           snapshots_meanwhile: snapshots,
           ip_processes_meanwhile: 2 * snapshots,
+          daemon_cpu_ms: cpuBefore === undefined || cpuAfter === undefined ? null : Math.round((cpuAfter.self - cpuBefore.self) * 1000),
         })
       }
       control.close()
@@ -103,7 +109,7 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
       tables: [
         {
           title: 'per storm size',
-          headers: ['clients', 'served', 'failed', 'p50', 'p99', 'max', 'floor p50', 'floor p99', 'floor max', 'ip processes spawned'],
+          headers: ['clients', 'served', 'failed', 'p50', 'p99', 'max', 'floor p50', 'floor p99', 'floor max', 'daemon CPU ms', 'ip processes spawned'],
           rows: results.map((r) => [
             r.clients,
             r.served,
@@ -114,6 +120,7 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
             ms(r.floor_ms.p50),
             ms(r.floor_ms.p99),
             ms(r.floor_ms.max),
+            r.daemon_cpu_ms,
             r.ip_processes_meanwhile,
           ]),
         },
