@@ -119,7 +119,9 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     cancelTick = clock.at(deadline, () => {
       tickAt = undefined
       cancelTick = undefined
-      dispatch({ type: 'tick', at: clock.now() })
+      const at = clock.now()
+      record({ type: 'tick', at })
+      dispatch({ type: 'tick', at })
     })
   }
 

@@ -1,8 +1,9 @@
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs'
+import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs'
 import { join } from 'node:path'
 import type { ProtocolEvent } from '../core/protocol.js'
 import { decodeRecordedInput, type RecordedInput } from '../core/recording.js'
 import { DEFAULT_CORE_OPTIONS, type CoreOptions } from '../core/state.js'
+import { ensureFolder } from './ensure-folder.js'
 import { NetmonError } from './errors.js'
 
 /**
@@ -60,7 +61,7 @@ export interface FixtureWriter {
 /** Starts a fixture folder for `netmon record`; fails at once when `dir` is not writable. */
 export const createFixtureWriter = (dir: string, description: string, options: CoreOptions): FixtureWriter => {
   try {
-    mkdirSync(dir, { recursive: true })
+    ensureFolder(dir)
     writeFileSync(join(dir, CASE_FILE), `${JSON.stringify({ description, options }, null, 2)}\n`)
   } catch (cause) {
     throw new NetmonError('ERR_RECORD_OUT', `cannot write a fixture to ${dir}: pass a writable --out folder`, { cause })

@@ -1,6 +1,7 @@
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs'
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { dirname } from 'node:path'
+import { ensureFolder } from './ensure-folder.js'
 import { NetmonError } from './errors.js'
 import type { Logger } from './logger.js'
 
@@ -105,7 +106,7 @@ export const listenSocket = async (options: SocketServerOptions, hooks: SocketSe
   const clients = new Set<Client>()
   let nextId = 1
   try {
-    mkdirSync(dirname(options.path), { recursive: true })
+    ensureFolder(dirname(options.path))
   } catch (cause) {
     throw new NetmonError('ERR_SOCKET_PATH', `cannot create the folder of ${options.path}: pass a writable --socket path`, { cause })
   }

@@ -10,6 +10,8 @@ export type RecordedInput =
   | { type: 'monitor-line'; at: number; line: string }
   | ({ type: 'snapshot'; at: number } & RawSnapshot)
   | { type: 'resync'; at: number; reason: string }
+  /** The daemon's debounce timer fired (late by however long the event loop took). */
+  | { type: 'tick'; at: number }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -25,6 +27,7 @@ export const decodeRecordedInput = (line: string): Result<RecordedInput> => {
   if (!isRecord(value) || typeof value.at !== 'number') return fail(`no numeric "at": ${line.slice(0, 80)}`)
   const { at } = value
   if (value.type === 'monitor-line' && typeof value.line === 'string') return ok({ type: 'monitor-line', at, line: value.line })
+  if (value.type === 'tick') return ok({ type: 'tick', at })
   if (value.type === 'resync' && typeof value.reason === 'string') return ok({ type: 'resync', at, reason: value.reason })
   if (value.type === 'snapshot' && Array.isArray(value.wireless)) {
     const wireless = value.wireless.filter((name): name is string => typeof name === 'string')
@@ -38,6 +41,7 @@ export const toInput = (recorded: RecordedInput): Result<Input> => {
   switch (recorded.type) {
     case 'monitor-line':
     case 'resync':
+    case 'tick':
       return ok(recorded)
     case 'snapshot': {
       const snapshot = parseSnapshot(recorded)

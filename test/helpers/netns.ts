@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { execa } from 'execa'
 import type { Test } from 'tap'
@@ -25,6 +26,38 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 let peerCounter = 0
 
+/** Namespaces this test process made and has not deleted yet. */
+const live = new Set<string>()
+
+/**
+ * Last resort when teardown cannot run (tap's timeout sends SIGTERM): kill what runs in
+ * each namespace by PID and delete it, synchronously.
+ */
+const deleteAllNow = (): void => {
+  for (const name of live) {
+    try {
+      const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter((pid) => /^\d+$/.test(pid))
+      for (const pid of pids) process.kill(Number(pid), 'SIGKILL')
+    } catch {
+      // Nothing left to kill.
+    }
+    execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' })
+  }
+  live.clear()
+}
+let exitHooksInstalled = false
+const installExitHooks = (): void => {
+  if (exitHooksInstalled) return
+  exitHooksInstalled = true
+  process.once('exit', deleteAllNow)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      deleteAllNow()
+      process.exit(1)
+    })
+  }
+}
+
 /**
  * Creates a namespace for test `t` (loopback up, IPv6 off unless asked) and deletes it in
  * `t.teardown`, killing by PID whatever still runs inside. Where namespaces cannot be made,
@@ -36,8 +69,10 @@ export const createNamespace = async (
   options: { ipv6?: boolean } = {},
 ): Promise<TestNamespace | undefined> => {
   const name = uniqueName(label)
+  installExitHooks()
   try {
     await execa('ip', ['netns', 'add', name])
+    live.add(name)
   } catch (error) {
     const reason = `cannot create a network namespace (needs root and iproute2): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
     if (process.env.CI === 'true') {
@@ -80,6 +115,7 @@ export const createNamespace = async (
         }
       }
       await execa('ip', ['netns', 'del', name], { reject: false })
+      live.delete(name)
     },
   }
   t.teardown(() => ns.destroy())
