@@ -36,7 +36,7 @@ t.test('examples/python/netmon_client.py against the real daemon: cache, lookup,
   const out = collectLines(child.stdout)
   const err = collectLines(child.stderr)
   const waitFor = (pattern: RegExp, from = 0): Promise<string> =>
-    out.waitFor((line) => pattern.test(line), 15_000, from).catch((error: unknown) => {
+    out.waitFor((line) => pattern.test(line), 30_000, from).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\nstderr:\n${err.lines.join('\n')}`)
     })
 
