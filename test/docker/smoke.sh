@@ -37,8 +37,10 @@ SUITE=bookworm
 TMP=""
 DOCKERD_PID=""
 CLIENT_PID=""
+BG_PID=""
 NS_CREATED=0
 CONTAINERS=()
+CGROUP_DIRS=() # the cgroupfs "docker" parents that this run's dockerd creates
 PASSED=0
 FAILED=0
 START=$SECONDS
@@ -61,14 +63,29 @@ umount_under() {
     while read -r m; do umount -l "$m" 2>/dev/null; done
 }
 
+# bg CMD...: runs a long step as a child the traps can reach. Bash runs a trap only after
+# a foreground command ends, but interrupts `wait` at once; cleanup then ends the step.
+bg() {
+  "$@" &
+  BG_PID=$!
+  wait "$BG_PID"
+  local rc=$?
+  BG_PID=""
+  return "$rc"
+}
+
 cleanup() {
   trap - EXIT INT TERM
+  [[ -n $BG_PID ]] && kill -TERM "$BG_PID" 2>/dev/null && wait "$BG_PID" 2>/dev/null
+  BG_PID=""
   [[ -n $CLIENT_PID ]] && kill "$CLIENT_PID" 2>/dev/null && wait "$CLIENT_PID" 2>/dev/null
   CLIENT_PID=""
   if [[ -n $DOCKERD_PID && ${#CONTAINERS[@]} -gt 0 ]]; then
     timeout 60 "$DOCKER" rm -f "${CONTAINERS[@]}" >/dev/null 2>&1
   fi
   stop_dockerd
+  for d in "${CGROUP_DIRS[@]}"; do rmdir "$d" 2>/dev/null; done # only if empty
+  CGROUP_DIRS=()
   if ((NS_CREATED)); then
     ip netns del "$NS" 2>/dev/null || say "could not delete namespace $NS"
     NS_CREATED=0
@@ -101,8 +118,11 @@ cannot() {
   exit 0
 }
 
-trap cleanup EXIT
-trap 'say "interrupted"; cleanup; exit 130' INT TERM
+# A trap can fire inside a step whose output goes to a log file (see bg): the handlers
+# write to the script's own stdout/stderr, kept as fds 3 and 4.
+exec 3>&1 4>&2
+trap 'cleanup >&3 2>&4' EXIT
+trap 'say "interrupted" >&3; cleanup >&3 2>&4; exit 130' INT TERM
 
 # --- dockerd ----------------------------------------------------------------------------
 DRIVER=""
@@ -223,7 +243,7 @@ if [[ -s $ROOTFS_TAR ]]; then
   say "rootfs: cached $ROOTFS_TAR"
 else
   say "rootfs: debootstrap --variant=minbase $SUITE from $MIRROR"
-  timeout 900 debootstrap --variant=minbase "$SUITE" "$TMP/rootfs" "$MIRROR" >"$TMP/debootstrap.log" 2>&1 ||
+  bg timeout 900 debootstrap --variant=minbase "$SUITE" "$TMP/rootfs" "$MIRROR" >"$TMP/debootstrap.log" 2>&1 ||
     { tail_of "$TMP/debootstrap.log"; cannot "debootstrap failed"; }
   slim_rootfs "$TMP/rootfs"
   tar --numeric-owner -C "$TMP/rootfs" -cf "$ROOTFS_TAR.$ID" . && mv "$ROOTFS_TAR.$ID" "$ROOTFS_TAR" ||
@@ -254,9 +274,12 @@ host_net() {
 }
 t0=$SECONDS
 host_net >"$TMP/host-net.before"
+for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+  [[ -e ${d}cgroup.procs && ! -e ${d}docker ]] && CGROUP_DIRS+=("${d}docker")
+done
 start_dockerd || cannot "dockerd does not start (log: see above)"
 say "dockerd $DOCKERD_PID up for the build, storage driver $DRIVER"
-if ! "$DOCKER" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+if ! bg timeout 300 "$DOCKER" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   "$ROOTFS_TAR" "$BASE_OS" >"$TMP/import.log" 2>&1; then
   tail_of "$TMP/import.log"
   fail "import the debootstrap rootfs" "docker import failed"
@@ -268,7 +291,7 @@ mkdir -p "$ctx" &&
   tar -xzf "$NPM_TGZ" -C "$ctx" && mv "$ctx/package" "$ctx/npm" &&
   cp /etc/ssl/certs/ca-certificates.crt "$ctx/" && cp "$ROOT/test/docker/base.Dockerfile" "$ctx/Dockerfile" ||
   cannot "cannot lay out the base image context in $ctx"
-if timeout 600 "$DOCKER" build -t "$BASE" "$ctx" >"$TMP/base-build.log" 2>&1; then
+if bg timeout 600 "$DOCKER" build -t "$BASE" "$ctx" >"$TMP/base-build.log" 2>&1; then
   pass "build the local node base image"
 else
   fail "build the local node base image" "$(tail -n 1 "$TMP/base-build.log")"
@@ -276,7 +299,7 @@ else
   finish
 fi
 t1=$SECONDS
-if timeout 900 "$DOCKER" build --network=host --build-arg "BASE_IMAGE=$BASE" \
+if bg timeout 900 "$DOCKER" build --network=host --build-arg "BASE_IMAGE=$BASE" \
   -f "$ROOT/Dockerfile.netmon" -t "$IMAGE" "$ROOT" >"$TMP/build.log" 2>&1; then
   pass "build Dockerfile.netmon on the local base"
 else
@@ -292,7 +315,7 @@ SYSTEMD_IMAGE="netmon-systemd:smoke-$ID"
 ctx="$TMP/systemdctx"
 mkdir -p "$ctx" && cp "$ROOT/netmon.service" "$ctx/" && cp "$ROOT/test/docker/systemd.Dockerfile" "$ctx/Dockerfile" ||
   cannot "cannot lay out the systemd image context in $ctx"
-if timeout 600 "$DOCKER" build --network=host --build-arg "IMAGE=$IMAGE" -t "$SYSTEMD_IMAGE" "$ctx" >"$TMP/systemd-build.log" 2>&1; then
+if bg timeout 600 "$DOCKER" build --network=host --build-arg "IMAGE=$IMAGE" -t "$SYSTEMD_IMAGE" "$ctx" >"$TMP/systemd-build.log" 2>&1; then
   pass "build the systemd test image (the netmon image plus systemd and netmon.service)"
 else
   fail "build the systemd test image (the netmon image plus systemd and netmon.service)" "$(tail -n 1 "$TMP/systemd-build.log")"
