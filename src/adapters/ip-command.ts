@@ -3,11 +3,17 @@ import { NetmonError } from './errors.js'
 
 /** Runs `ip` with `args` and parses its stdout as JSON; failures become a NetmonError. */
 export const runIpJson = async (ipPath: string, args: readonly string[], timeoutMs: number): Promise<unknown> => {
+  // Our own timer, cleared on exit: execa's `timeout` leaves one pending after the child
+  // is gone, which woke the idle daemon 5 s after every snapshot.
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), timeoutMs)
   let stdout: string
   try {
-    ;({ stdout } = await execa(ipPath, args, { timeout: timeoutMs, stdin: 'ignore', forceKillAfterDelay: 500 }))
+    ;({ stdout } = await execa(ipPath, args, { cancelSignal: controller.signal, stdin: 'ignore', forceKillAfterDelay: 500 }))
   } catch (cause) {
-    throw describeIpFailure(ipPath, args, cause)
+    throw describeIpFailure(ipPath, args, cause, controller.signal.aborted ? timeoutMs : undefined)
+  } finally {
+    clearTimeout(timer)
   }
   try {
     return JSON.parse(stdout) as unknown
@@ -20,7 +26,7 @@ export const runIpJson = async (ipPath: string, args: readonly string[], timeout
   }
 }
 
-const describeIpFailure = (ipPath: string, args: readonly string[], cause: unknown): NetmonError => {
+const describeIpFailure = (ipPath: string, args: readonly string[], cause: unknown, timedOutAfterMs?: number): NetmonError => {
   const command = `${ipPath} ${args.join(' ')}`
   if (cause instanceof ExecaError) {
     if (cause.code === 'ENOENT' || cause.code === 'EACCES') {
@@ -30,7 +36,9 @@ const describeIpFailure = (ipPath: string, args: readonly string[], cause: unkno
         { cause },
       )
     }
-    if (cause.timedOut) return new NetmonError('ERR_IP_FAILED', `\`${command}\` timed out`, { cause })
+    if (timedOutAfterMs !== undefined) {
+      return new NetmonError('ERR_IP_FAILED', `\`${command}\` timed out after ${timedOutAfterMs} ms`, { cause })
+    }
     const stderr: unknown = cause.stderr
     const firstLine = typeof stderr === 'string' ? stderr.trim().split('\n')[0] : undefined
     return new NetmonError('ERR_IP_FAILED', `\`${command}\` failed: ${firstLine || cause.shortMessage}`, { cause })

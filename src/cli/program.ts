@@ -19,6 +19,7 @@ const addDaemonOptions = (command: Command): Command =>
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').argParser(parseLogLevel).default('info'))
     .option('--socket-mode <mode>', 'octal mode of the socket file', parseMode, 0o666)
     .option('--max-clients <n>', 'most clients connected at once', parsePositiveInt, 128)
+    .option('--snapshot-timeout <ms>', 'kill and retry an ip snapshot command that takes longer', parsePositiveInt, 5000)
 
 /**
  * The CLI as a factory over injected I/O: `netmon` (the daemon), `record`, `replay`,

@@ -25,6 +25,7 @@ export interface ServeOptions {
   ip: string
   logLevel: LogLevel
   maxClients: number
+  snapshotTimeout: number
 }
 
 export const coreOptionsOf = (options: ServeOptions): CoreOptions => ({
@@ -69,7 +70,12 @@ export const serve = async (
   }
 
   let server: SocketServer | undefined
-  const daemonOptions = { core: coreOptionsOf(options), ipPath: options.ip, ...DEFAULT_DAEMON_TIMEOUTS }
+  const daemonOptions = {
+    ...DEFAULT_DAEMON_TIMEOUTS,
+    core: coreOptionsOf(options),
+    ipPath: options.ip,
+    snapshotTimeoutMs: options.snapshotTimeout,
+  }
   let daemon: ReturnType<typeof startDaemon> | undefined
   if (options.socket !== false) {
     try {
