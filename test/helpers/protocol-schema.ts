@@ -45,3 +45,8 @@ export const assertProtocolMessage = (t: Test, line: string, definition?: string
   t.ok(errors === undefined, `valid ${definition ?? 'protocol message'}`, errors === undefined ? {} : { errors, line })
   return message
 }
+
+/** Validates every line a client or `--stdout` received, in one assertion per line. */
+export const assertProtocolLines = (t: Test, lines: readonly string[]): void => {
+  for (const line of lines) assertProtocolMessage(t, line)
+}

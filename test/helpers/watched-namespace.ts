@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import type { InterfaceReport, ProtocolEvent } from '../../src/core/protocol.js'
 import { startDaemonProcess, type DaemonProcess } from './daemon-process.js'
+import { assertProtocolLines } from './protocol-schema.js'
 import { createNamespace, type TestNamespace } from './netns.js'
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -14,6 +15,8 @@ export interface Watched {
   nextChange(timeoutMs?: number): Promise<InterfaceReport>
   /** Asserts that no event arrives for `ms`. */
   expectQuiet(t: Test, ms: number, why: string): Promise<void>
+  /** Validates every line printed so far against the protocol schema. */
+  validate(t: Test): void
 }
 
 /**
@@ -45,6 +48,7 @@ export const watchNamespace = async (
       if (event.type !== 'network_change') throw new Error(`expected a network_change, got ${lines[taken - 1]}`)
       return event.data
     },
+    validate: (t) => assertProtocolLines(t, daemon.stdout.lines),
     async expectQuiet(t, ms, why) {
       const before = daemon.stdout.lines.length
       await sleep(ms)

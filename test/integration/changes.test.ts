@@ -29,6 +29,7 @@ t.test('discovery has the seed shape exactly, and only reportable interfaces', a
     type: 'ethernet',
   })
   t.match(wlan0, { interface: 'wlan0', type: 'wifi', gateway: null })
+  w.validate(t)
   t.equal(await w.daemon.stop(), 0)
 })
 
@@ -51,6 +52,7 @@ t.test('address add, secondary, point-to-point and removal', async (t) => {
     interface: 'ens37', index: left.index, operstate: 'UP', ipv4_addresses: [], gateway: null, timestamp: 'x', type: 'ethernet',
   }, 'still UP without addresses: real operstate, no status')
   await w.expectQuiet(t, QUIET_MS, 'after the flush')
+  w.validate(t)
 })
 
 t.test('default route add, replace, metrics, multipath, delete', async (t) => {
@@ -76,6 +78,7 @@ t.test('default route add, replace, metrics, multipath, delete', async (t) => {
   await w.ns.ip('route', 'del', 'default', 'via', '10.77.0.1', 'dev', 'ens37', 'metric', '100')
   t.match(await w.nextChange(), { interface: 'ens37', gateway: null })
   await w.expectQuiet(t, QUIET_MS, 'after the deletes')
+  w.validate(t)
 })
 
 t.test('link down, up (the kernel drops the default route silently), delete', async (t) => {
@@ -99,6 +102,7 @@ t.test('link down, up (the kernel drops the default route silently), delete', as
   })
   t.ok(peer[0]?.link, 'the veth had a peer, deleted with it')
   await w.expectQuiet(t, QUIET_MS, 'after the delete')
+  w.validate(t)
 })
 
 t.test('rename, re-creation with a new index, interfaces that appear later', async (t) => {
@@ -123,6 +127,7 @@ t.test('rename, re-creation with a new index, interfaces that appear later', asy
   await w.ns.addVeth('eth5')
   await w.ns.ip('addr', 'add', '10.77.5.5/24', 'dev', 'eth5')
   t.match(await w.nextChange(), { interface: 'eth5', ipv4_addresses: [address('10.77.5.5/24', '10.77.5.0')] })
+  w.validate(t)
 })
 
 t.test('no-ops emit nothing: renewal of the same address, a flap that ends as it started, ignored names', async (t) => {
@@ -143,6 +148,7 @@ t.test('no-ops emit nothing: renewal of the same address, a flap that ends as it
   await w.ns.waitOperUp('ens37')
   await w.ns.ip('addr', 'add', '10.77.9.5/24', 'dev', 'br-test')
   await w.expectQuiet(t, QUIET_MS, 'replace, flap, ignored interface')
+  w.validate(t)
   const log = w.daemon.stderr.lines.join('\n')
   t.match(log, /"msg":"ready"/)
   t.notMatch(log, /"level":"(warn|error)"/, 'nothing to warn about')
@@ -160,4 +166,5 @@ t.test('IPv6 churn is absorbed', async (t) => {
   await w.ns.ip('-6', 'route', 'add', 'default', 'via', 'fd00:77::1', 'dev', 'ens37')
   await w.ns.ip('-6', 'addr', 'del', 'fd00:77::5/64', 'dev', 'ens37')
   await w.expectQuiet(t, QUIET_MS, 'IPv6 only')
+  w.validate(t)
 })

@@ -7,6 +7,7 @@ import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-proces
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { foldEvents, kernelView, seededRandom } from '../helpers/oracle.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
+import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -37,6 +38,7 @@ const expectSettled = async (t: Test, ns: TestNamespace, client: SocketClient, l
     const quiet = eventLines(client).length === before.events && JSON.stringify(kernel) === before.kernel
     if ((quiet && (await status(client)).pending_interfaces === 0) || Date.now() > giveUp) {
       t.same(foldEvents(eventLines(client)), kernel, `${label}: the client's view equals the kernel's`)
+      assertProtocolLines(t, client.lines.lines)
       return
     }
   }

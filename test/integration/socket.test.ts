@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
+import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -59,6 +60,7 @@ t.test('discovery first, then changes fanned out to 50 clients in order', async 
   t.match(parse([...unique][0]), { type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [{}, { address: '10.77.0.6' }] } })
   const status = await ask(clients[0] as SocketClient, { command: 'get_status' })
   t.match(status, { success: true, status: { clients_connected: 50, snapshots_taken: 2 } }, '50 connections took no extra snapshot')
+  assertProtocolLines(t, clients.flatMap((client) => client.lines.lines))
 })
 
 t.test('commands: every reply is one line without "type"', async (t) => {
@@ -88,6 +90,7 @@ t.test('commands: every reply is one line without "type"', async (t) => {
   const [a, b, c] = (await client.lines.waitForCount(8)).slice(5).map(parse)
   t.match([a, b, c], [{ success: true }, { error: 'Unknown command: nope' }, { error: 'Invalid JSON' }], 'pipelined, in order')
   for (const line of client.lines.lines.slice(1)) t.notOk('type' in parse(line), 'replies carry no type')
+  assertProtocolLines(t, client.lines.lines)
 })
 
 t.test('the Python agent client: discovery, then a reply (python3 -c)', async (t) => {
@@ -124,6 +127,7 @@ t.test('limits: long lines, too many clients', async (t) => {
   const again = await s.connect()
   t.match(parse((await again.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'room again after they left')
   t.match(await ask(c, { command: 'get_status' }), { status: { clients_connected: 2 } })
+  assertProtocolLines(t, [a, b, c, extra, again].flatMap((client) => client.lines.lines))
 })
 
 t.test('a client that never reads is cut off at its backlog cap; the others are not delayed', async (t) => {
