@@ -1,12 +1,9 @@
 import { Command, Option } from 'commander'
-import { healthCommand } from './health-command.js'
 import type { CliIo } from './io.js'
 import { parseGlobs, parseLogLevel, parseMode, parseMs, parsePositiveInt } from './parse-options.js'
-import { recordCommand, type RecordOptions } from './record-command.js'
-import { replayCommand } from './replay-command.js'
+import type { RecordOptions } from './record-command.js'
 import { DEFAULT_SOCKET, serve, type ServeOptions } from './serve.js'
 import { VERSION } from './version.js'
-import { watchCommand } from './watch-command.js'
 
 const addDaemonOptions = (command: Command): Command =>
   command
@@ -20,6 +17,11 @@ const addDaemonOptions = (command: Command): Command =>
     .option('--socket-mode <mode>', 'octal mode of the socket file', parseMode, 0o666)
     .option('--max-clients <n>', 'most clients connected at once', parsePositiveInt, 128)
     .option('--snapshot-timeout <ms>', 'kill and retry an ip snapshot command that takes longer', parsePositiveInt, 5000)
+
+/*
+ * Subcommands are imported when they run: the daemon must not pay at start-up (time, RSS)
+ * for the client library that `watch` loads, nor for the fixture code of record/replay.
+ */
 
 /**
  * The CLI as a factory over injected I/O: `netmon` (the daemon), `record`, `replay`,
@@ -44,27 +46,27 @@ export const createProgram = (io: CliIo): Command => {
     .option('--duration <ms>', 'stop after this long (default: on SIGINT/SIGTERM)', parseMs, 0)
     .option('--socket <path>', 'also serve this socket while recording')
     .action(async (options: Omit<RecordOptions, 'socket'> & { socket?: string }) =>
-      io.setExitCode(await recordCommand({ ...options, socket: options.socket ?? false }, io)),
+      io.setExitCode(await (await import('./record-command.js')).recordCommand({ ...options, socket: options.socket ?? false }, io)),
     )
 
   program
     .command('replay <dir>')
     .description('print the events the core produces from a recorded fixture, without waiting')
-    .action((dir: string) => io.setExitCode(replayCommand(dir, io)))
+    .action(async (dir: string) => io.setExitCode((await import('./replay-command.js')).replayCommand(dir, io)))
 
   program
     .command('health')
     .description('exit 0 when the daemon serves a discovery in time (the container HEALTHCHECK)')
     .option('--socket <path>', 'socket to probe', DEFAULT_SOCKET)
     .option('--timeout <ms>', 'how long to wait for the discovery', parseMs, 3000)
-    .action(async (options: { socket: string; timeout: number }) => io.setExitCode(await healthCommand(options, io)))
+    .action(async (options: { socket: string; timeout: number }) => io.setExitCode(await (await import('./health-command.js')).healthCommand(options, io)))
 
   program
     .command('watch')
     .description('print the events the daemon sends, reconnecting when it restarts')
     .option('--socket <path>', 'socket to watch', DEFAULT_SOCKET)
     .option('--json', 'print raw JSON lines', false)
-    .action(async (options: { socket: string; json: boolean }) => io.setExitCode(await watchCommand(options, io)))
+    .action(async (options: { socket: string; json: boolean }) => io.setExitCode(await (await import('./watch-command.js')).watchCommand(options, io)))
 
   return program
 }
