@@ -37,27 +37,28 @@ const isDefault = (route: RouteSnapshot): boolean =>
   route.type === undefined && (route.dst === 'default' || route.dst === '0.0.0.0/0')
 
 /**
- * The interface's IPv4 default gateway in the main table: the lowest metric among default
- * routes through it that name a gateway (a multipath default counts via its nexthop on this
- * interface); ties go to kernel order.
+ * Every interface's IPv4 default gateway in the main table, in one pass over the routes:
+ * the lowest metric among default routes through it that name a gateway (a multipath
+ * default counts via its nexthop on that interface); ties go to kernel order.
  */
-export const gatewayOf = (ifname: string, routes: readonly RouteSnapshot[]): string | null => {
-  let best: { gateway: string; metric: number } | undefined
+export const gatewaysOf = (routes: readonly RouteSnapshot[]): Map<string, string> => {
+  const best = new Map<string, { gateway: string; metric: number }>()
   for (const route of routes) {
     if (!isDefault(route)) continue
     const hops = route.nexthops.length > 0 ? route.nexthops : [{ dev: route.dev, gateway: route.gateway }]
-    for (const hop of hops) {
-      if (hop.dev !== ifname || hop.gateway === undefined) continue
-      if (best === undefined || route.metric < best.metric) best = { gateway: hop.gateway, metric: route.metric }
+    for (const { dev, gateway } of hops) {
+      if (dev === undefined || gateway === undefined) continue
+      const current = best.get(dev)
+      if (current === undefined || route.metric < current.metric) best.set(dev, { gateway, metric: route.metric })
     }
   }
-  return best?.gateway ?? null
+  return new Map([...best].map(([dev, { gateway }]) => [dev, gateway]))
 }
 
 /** The view of a link if the seed's rules report it now, else undefined. */
 export const reportableView = (
   link: LinkSnapshot,
-  routes: readonly RouteSnapshot[],
+  gateways: ReadonlyMap<string, string>,
   rules: ViewRules,
 ): InterfaceView | undefined => {
   if (rules.isIgnored(link.ifname) || !isOperational(link, rules) || link.ipv4.length === 0) return undefined
@@ -66,7 +67,7 @@ export const reportableView = (
     index: link.ifindex,
     operstate: link.operstate,
     ipv4_addresses: link.ipv4.map(addressReport),
-    gateway: gatewayOf(link.ifname, routes),
+    gateway: gateways.get(link.ifname) ?? null,
     type: interfaceType(link),
   }
 }
@@ -74,8 +75,9 @@ export const reportableView = (
 /** Every interface the snapshot reports, by name, in kernel (ifindex) order. */
 export const reportableViews = (snapshot: Snapshot, rules: ViewRules): Map<string, InterfaceView> => {
   const views = new Map<string, InterfaceView>()
+  const gateways = gatewaysOf(snapshot.routes)
   for (const link of [...snapshot.links].sort((a, b) => a.ifindex - b.ifindex)) {
-    const view = reportableView(link, snapshot.routes, rules)
+    const view = reportableView(link, gateways, rules)
     if (view !== undefined) views.set(link.ifname, view)
   }
   return views

@@ -1,12 +1,12 @@
 import t from 'tap'
 import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
-import { gatewayOf, leavingView, reportableView, reportableViews, sameView, type ViewRules } from '../../src/core/view.js'
+import { gatewaysOf, leavingView, reportableView, reportableViews, sameView, type ViewRules } from '../../src/core/view.js'
 import { defaultRoute, link, snapshot } from './snapshot-builders.js'
 
 const rules: ViewRules = { isIgnored: compileIgnore(DEFAULT_IGNORE), acceptUnknownOperstate: false }
 
 t.test('the seed view: subnet and network address from the local address', async (t) => {
-  t.same(reportableView(link(2, 'ens37', ['192.168.1.50/24', '10.9.0.1/32']), [defaultRoute('ens37', '192.168.1.1')], rules), {
+  t.same(reportableView(link(2, 'ens37', ['192.168.1.50/24', '10.9.0.1/32']), gatewaysOf([defaultRoute('ens37', '192.168.1.1')]), rules), {
     interface: 'ens37',
     index: 2,
     operstate: 'UP',
@@ -20,28 +20,30 @@ t.test('the seed view: subnet and network address from the local address', async
 })
 
 t.test('only UP interfaces with IPv4, never lo, docker0 or veth*', async (t) => {
-  t.equal(reportableView(link(2, 'ens37'), [], rules), undefined, 'no IPv4')
-  t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'DOWN' }), [], rules), undefined)
-  t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'LOWERLAYERDOWN' }), [], rules), undefined)
-  for (const name of ['lo', 'docker0', 'veth0a1b']) t.equal(reportableView(link(2, name, ['10.0.0.1/24']), [], rules), undefined, name)
+  t.equal(reportableView(link(2, 'ens37'), gatewaysOf([]), rules), undefined, 'no IPv4')
+  t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'DOWN' }), gatewaysOf([]), rules), undefined)
+  t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'LOWERLAYERDOWN' }), gatewaysOf([]), rules), undefined)
+  for (const name of ['lo', 'docker0', 'veth0a1b']) t.equal(reportableView(link(2, name, ['10.0.0.1/24']), gatewaysOf([]), rules), undefined, name)
 })
 
 t.test('operstate UNKNOWN only with --accept-unknown-operstate and UP,LOWER_UP flags', async (t) => {
   const tun = link(5, 'wg0', ['10.8.0.1/24'], { operstate: 'UNKNOWN', flags: ['POINTOPOINT', 'UP', 'LOWER_UP'] })
   const half = link(6, 'tun1', ['10.8.1.1/24'], { operstate: 'UNKNOWN', flags: ['POINTOPOINT', 'UP'] })
-  t.equal(reportableView(tun, [], rules), undefined)
+  t.equal(reportableView(tun, gatewaysOf([]), rules), undefined)
   const accepting = { ...rules, acceptUnknownOperstate: true }
-  t.match(reportableView(tun, [], accepting), { operstate: 'UNKNOWN' })
-  t.equal(reportableView(half, [], accepting), undefined)
+  t.match(reportableView(tun, gatewaysOf([]), accepting), { operstate: 'UNKNOWN' })
+  t.equal(reportableView(half, gatewaysOf([]), accepting), undefined)
 })
 
 t.test('wifi by sysfs, or by name as a fallback', async (t) => {
-  t.match(reportableView(link(3, 'wlan0', ['10.1.0.2/24']), [], rules), { type: 'wifi' })
-  t.match(reportableView(link(3, 'wlp2s0', ['10.1.0.2/24']), [], rules), { type: 'wifi' })
-  t.match(reportableView(link(3, 'wlx00c0ca', ['10.1.0.2/24']), [], rules), { type: 'wifi' })
-  t.match(reportableView(link(3, 'radio0', ['10.1.0.2/24'], { wireless: true }), [], rules), { type: 'wifi' })
-  t.match(reportableView(link(3, 'eth0', ['10.1.0.2/24']), [], rules), { type: 'ethernet' })
+  t.match(reportableView(link(3, 'wlan0', ['10.1.0.2/24']), gatewaysOf([]), rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'wlp2s0', ['10.1.0.2/24']), gatewaysOf([]), rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'wlx00c0ca', ['10.1.0.2/24']), gatewaysOf([]), rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'radio0', ['10.1.0.2/24'], { wireless: true }), gatewaysOf([]), rules), { type: 'wifi' })
+  t.match(reportableView(link(3, 'eth0', ['10.1.0.2/24']), gatewaysOf([]), rules), { type: 'ethernet' })
 })
+
+const gatewayOf = (ifname: string, routes: Parameters<typeof gatewaysOf>[0]): string | null => gatewaysOf(routes).get(ifname) ?? null
 
 t.test('gateway: lowest metric, multipath via this interface, main-table unicast only', async (t) => {
   const routes = [
@@ -66,7 +68,7 @@ t.test('views come in ifindex order', async (t) => {
 })
 
 t.test('leaving views: removed, down, or up without addresses', async (t) => {
-  const before = reportableView(link(2, 'ens37', ['10.0.0.5/24']), [defaultRoute('ens37', '10.0.0.1')], rules)
+  const before = reportableView(link(2, 'ens37', ['10.0.0.5/24']), gatewaysOf([defaultRoute('ens37', '10.0.0.1')]), rules)
   if (before === undefined) throw new Error('unreachable in this test')
   t.same(leavingView(before, undefined, rules), {
     interface: 'ens37',
@@ -84,12 +86,12 @@ t.test('leaving views: removed, down, or up without addresses', async (t) => {
 })
 
 t.test('sameView compares everything clients see', async (t) => {
-  const a = reportableView(link(2, 'ens37', ['10.0.0.5/24']), [], rules)
-  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24']), [], rules)), true)
-  t.equal(sameView(a, reportableView(link(3, 'ens37', ['10.0.0.5/24']), [], rules)), false, 'index')
-  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/25']), [], rules)), false, 'prefix')
-  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24', '10.0.0.6/24']), [], rules)), false, 'count')
-  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24']), [defaultRoute('ens37', '10.0.0.1')], rules)), false, 'gateway')
+  const a = reportableView(link(2, 'ens37', ['10.0.0.5/24']), gatewaysOf([]), rules)
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24']), gatewaysOf([]), rules)), true)
+  t.equal(sameView(a, reportableView(link(3, 'ens37', ['10.0.0.5/24']), gatewaysOf([]), rules)), false, 'index')
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/25']), gatewaysOf([]), rules)), false, 'prefix')
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24', '10.0.0.6/24']), gatewaysOf([]), rules)), false, 'count')
+  t.equal(sameView(a, reportableView(link(2, 'ens37', ['10.0.0.5/24']), gatewaysOf([defaultRoute('ens37', '10.0.0.1')]), rules)), false, 'gateway')
   t.equal(sameView(a, undefined), false)
   t.equal(sameView(undefined, undefined), true)
 })
