@@ -1,6 +1,6 @@
 import type { Input } from './core/inputs.js'
 import { parseSnapshot, type RawSnapshot } from './core/parse-snapshot.js'
-import type { InterfaceReport, NetworkChange, NetworkDiscovery } from './core/protocol.js'
+import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
 import { discoveryOf, interfacesOf, nextDeadline, pendingCount, reduce } from './core/reduce.js'
 import type { RecordedInput } from './core/recording.js'
 import { unreachable } from './core/result.js'
@@ -57,6 +57,8 @@ export interface Daemon {
   ready: Promise<void>
   isReady(): boolean
   discovery(): NetworkDiscovery
+  /** The discovery as one encoded line, cheap to call for every client that connects. */
+  discoveryLine(): string
   interfaces(): InterfaceReport[]
   status(): DaemonStatus
   subscribe(listener: DaemonListener): () => void
@@ -102,6 +104,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
   let cancelTick: (() => void) | undefined
   let tickAt: number | undefined
   let cancelSnapshotRetry: (() => void) | undefined
+  let encodedInterfaces: { reported: State['reported']; json: string } | undefined
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
 
@@ -206,6 +209,13 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     ready,
     isReady: () => state.ready,
     discovery: () => discoveryOf(state, clock.now()),
+    discoveryLine() {
+      const at = clock.now()
+      if (encodedInterfaces?.reported !== state.reported) {
+        encodedInterfaces = { reported: state.reported, json: JSON.stringify(interfacesOf(state, at)) }
+      }
+      return encodeDiscoveryLine(encodedInterfaces.json, formatTimestamp(at))
+    },
     interfaces: () => interfacesOf(state, clock.now()),
     status() {
       const monitorStats = monitor.stats()

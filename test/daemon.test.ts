@@ -2,7 +2,7 @@ import t from 'tap'
 import type { MonitorCallbacks } from '../src/adapters/ip-monitor.js'
 import { silentLogger } from '../src/adapters/logger.js'
 import type { RawSnapshot } from '../src/core/parse-snapshot.js'
-import type { NetworkChange } from '../src/core/protocol.js'
+import { encodeLine, type NetworkChange } from '../src/core/protocol.js'
 import { DEFAULT_CORE_OPTIONS } from '../src/core/state.js'
 import { startDaemon, type DaemonOptions } from '../src/daemon.js'
 import { createFakeClock } from './helpers/fake-clock.js'
@@ -74,6 +74,12 @@ t.test('subscribe, then list: no snapshot before the monitor is subscribed', asy
   await h.daemon.ready
   t.equal(h.reads(), 1)
   t.match(h.daemon.discovery().data.interfaces, [{ interface: 'ens37' }])
+  t.equal(h.daemon.discoveryLine(), encodeLine(h.daemon.discovery()), 'the cached line is the same bytes')
+  h.setTruth(['10.0.0.9/24'])
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.9/24 scope global ens37')
+  await h.clock.advance(3000)
+  t.match(JSON.parse(h.daemon.discoveryLine()), { data: { interfaces: [{ ipv4_addresses: [{ address: '10.0.0.9' }] }] } }, 'renewed after a change')
+  t.equal(h.daemon.discoveryLine(), encodeLine(h.daemon.discovery()))
 })
 
 t.test('debounce on the real timer path: reported 3 s after the last record, not before', async (t) => {

@@ -80,7 +80,7 @@ export const serve = async (
   if (options.socket !== false) {
     try {
       server = await openSocket({ ...options, socket: options.socket }, logger, {
-        discoveryLine: () => (daemon?.isReady() === true ? encodeLine(daemon.discovery()) : undefined),
+        discoveryLine: () => (daemon?.isReady() === true ? daemon.discoveryLine() : undefined),
         replyLine: (line) =>
           encodeLine(
             replyToLine(line, {

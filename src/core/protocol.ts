@@ -18,6 +18,14 @@ export type {
 /** One JSON line, newline included: the unit every writer sends in a single write. */
 export const encodeLine = (message: object): string => `${JSON.stringify(message)}\n`
 
+/**
+ * The discovery line from interfaces already encoded as a JSON array: the same bytes as
+ * `encodeLine(discovery)`, without encoding every interface again for every client that
+ * connects (they change only with an event).
+ */
+export const encodeDiscoveryLine = (interfacesJson: string, timestamp: string): string =>
+  `{"type":"network_discovery","data":{"interfaces":${interfacesJson},"timestamp":${JSON.stringify(timestamp)}}}\n`
+
 const pad = (value: number, width: number): string => String(value).padStart(width, '0')
 
 /**
