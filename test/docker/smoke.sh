@@ -256,7 +256,10 @@ pack() { # pack SPEC GLOB: cached tarball path on stdout
   local f
   f=$(ls -1 "$CACHE/npm-packs/"$2 2>/dev/null | sort -V | tail -n 1)
   if [[ -z $f ]]; then
-    (cd "$CACHE/npm-packs" && npm pack --silent "$1" >/dev/null) || return 1
+    # Packed beside the run, then moved: a concurrent run never reads half a tarball.
+    mkdir -p "$TMP/pack" && (cd "$TMP/pack" && npm pack --silent "$1" >/dev/null) || return 1
+    f=$(ls -1 "$TMP/pack/"$2 2>/dev/null | tail -n 1)
+    [[ -n $f ]] && mv "$f" "$CACHE/npm-packs/" || return 1
     f=$(ls -1 "$CACHE/npm-packs/"$2 2>/dev/null | sort -V | tail -n 1)
   fi
   [[ -n $f ]] && printf '%s\n' "$f"
