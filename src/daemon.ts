@@ -3,6 +3,7 @@ import { parseSnapshot, type RawSnapshot } from './core/parse-snapshot.js'
 import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
 import { discoveryOf, interfacesOf, nextDeadline, pendingCount, reduce } from './core/reduce.js'
 import type { RecordedInput } from './core/recording.js'
+import type { DaemonStatus as ProtocolStatus } from './schema/protocol.js'
 import { unreachable } from './core/result.js'
 import { initialState, type CoreOptions, type State } from './core/state.js'
 import { systemClock, type Clock } from './adapters/clock.js'
@@ -39,18 +40,8 @@ export interface DaemonListener {
   onInput?(input: RecordedInput): void
 }
 
-export interface DaemonStatus {
-  version: string
-  uptime_seconds: number
-  ready: boolean
-  monitor: { pid: number | null; restarts: number; overruns: number; last_record_time: string | null }
-  snapshots_taken: number
-  snapshots_failed: number
-  last_snapshot_time: string | null
-  resyncs: number
-  pending_interfaces: number
-  events_emitted: number
-}
+/** What `get_status` reports of the daemon; the socket server adds `clients_connected`. */
+export type DaemonStatus = Omit<ProtocolStatus, 'clients_connected'>
 
 export interface Daemon {
   /** Resolves when the first snapshot has set the initial report. */

@@ -1,6 +1,7 @@
 import { replyToLine, TOO_MANY_CLIENTS, lineTooLong } from '../core/commands.js'
 import { encodeLine } from '../core/protocol.js'
 import type { CoreOptions } from '../core/state.js'
+import type { ErrorReply } from '../schema/protocol.js'
 import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, type Logger, type LogLevel } from '../adapters/logger.js'
 import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
@@ -34,6 +35,8 @@ export const coreOptionsOf = (options: ServeOptions): CoreOptions => ({
   ignore: options.ignore,
   acceptUnknownOperstate: options.acceptUnknownOperstate,
 })
+
+const NOT_STARTED: ErrorReply = { success: false, error: 'Not started yet' }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -81,13 +84,17 @@ export const serve = async (
     try {
       server = await openSocket({ ...options, socket: options.socket }, logger, {
         discoveryLine: () => (daemon?.isReady() === true ? daemon.discoveryLine() : undefined),
-        replyLine: (line) =>
-          encodeLine(
+        // Commands are read only after a client's discovery, so the daemon exists by then.
+        replyLine: (line) => {
+          const running = daemon
+          if (running === undefined) return encodeLine(NOT_STARTED)
+          return encodeLine(
             replyToLine(line, {
-              status: () => ({ ...daemon?.status(), clients_connected: server?.clientCount() ?? 0 }),
-              interfaces: () => daemon?.interfaces() ?? [],
+              status: () => ({ ...running.status(), clients_connected: server?.clientCount() ?? 0 }),
+              interfaces: () => running.interfaces(),
             }),
-          ),
+          )
+        },
       })
     } catch (error) {
       logger.error(describe(error))

@@ -1,20 +1,17 @@
-import type { InterfaceReport } from './protocol.js'
+import type { DaemonStatus, ErrorReply, InterfaceReport, Reply } from '../schema/protocol.js'
 
 /** What the command handler may read; it can change nothing (the socket is world-writable). */
 export interface CommandContext {
-  status(): object
+  status(): DaemonStatus
   interfaces(): InterfaceReport[]
 }
 
 /** A reply line: never has a `type` field, which is how clients tell replies from events. */
-export type CommandReply =
-  | { success: true; status: object }
-  | { success: true; interfaces: InterfaceReport[] }
-  | { success: false; error: string }
+export type CommandReply = Reply
 
-export const INVALID_JSON: CommandReply = { success: false, error: 'Invalid JSON' }
-export const TOO_MANY_CLIENTS: CommandReply = { success: false, error: 'Too many clients' }
-export const lineTooLong = (limit: number): CommandReply => ({
+export const INVALID_JSON: ErrorReply = { success: false, error: 'Invalid JSON' }
+export const TOO_MANY_CLIENTS: ErrorReply = { success: false, error: 'Too many clients' }
+export const lineTooLong = (limit: number): ErrorReply => ({
   success: false,
   error: `Line too long: the limit is ${limit} bytes`,
 })
