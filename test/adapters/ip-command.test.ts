@@ -1,16 +1,14 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { checkIp, runIpJson } from '../../src/adapters/ip-command.js'
+import { writeIpScript } from '../helpers/fake-ip.js'
 
 const fakeIp = (body: string): string => {
   const dir = mkdtempSync(join(tmpdir(), 'nm-ipcmd-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const path = join(dir, 'ip')
-  writeFileSync(path, `#!/bin/sh\n${body}\n`)
-  chmodSync(path, 0o755)
-  return path
+  return writeIpScript(dir, body)
 }
 
 t.test('JSON out, parsed', async (t) => {

@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { createSnapshotReader, wirelessLinks } from '../../src/adapters/ip-snapshot.js'
+import { writeIpScript } from '../helpers/fake-ip.js'
 
 const scratch = (): string => {
   const dir = mkdtempSync(join(tmpdir(), 'nm-snap-'))
@@ -22,11 +23,9 @@ t.test('the reader runs ip -json for addresses and main-table IPv4 routes, and m
   const dir = scratch()
   const sysfs = join(dir, 'net')
   mkdirSync(join(sysfs, 'radio0', 'wireless'), { recursive: true })
-  const fakeIp = join(dir, 'ip')
-  writeFileSync(
-    fakeIp,
+  const fakeIp = writeIpScript(
+    dir,
     [
-      '#!/bin/sh',
       `echo "$@" >> ${join(dir, 'calls')}`,
       'case "$*" in',
       `  "-json addr show") echo '[{"ifindex":2,"ifname":"radio0"},{"ifindex":3,"ifname":"eth0"}]' ;;`,
@@ -35,7 +34,6 @@ t.test('the reader runs ip -json for addresses and main-table IPv4 routes, and m
       'esac',
     ].join('\n'),
   )
-  chmodSync(fakeIp, 0o755)
   const read = createSnapshotReader({ ipPath: fakeIp, timeoutMs: 5000, sysfsNet: sysfs })
   const first = await read()
   t.same(first.wireless, ['radio0'])

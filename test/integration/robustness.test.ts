@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js'
+import { writeIpScript } from '../helpers/fake-ip.js'
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { foldEvents, kernelView, seededRandom } from '../helpers/oracle.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
@@ -143,9 +144,7 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
   if (ns === undefined) return
   await addInterfaces(ns)
   const dir = mkdtempSync(join(tmpdir(), 'nm-ovr-'))
-  const wrapper = join(dir, 'ip')
-  writeFileSync(wrapper, '#!/bin/sh\nif [ "$1" = monitor ]; then exec ip -rcvbuf 2048 "$@"; fi\nexec ip "$@"\n')
-  chmodSync(wrapper, 0o755)
+  const wrapper = writeIpScript(dir, 'if [ "$1" = monitor ]; then exec ip -rcvbuf 2048 "$@"; fi\nexec ip "$@"')
   const socket = join(dir, 'netmon.sock')
   const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, ...DAEMON_ARGS])
   await waitForSocket(socket)
@@ -201,10 +200,8 @@ t.test('a snapshot command that hangs is timed out and retried', async (t) => {
   if (ns === undefined) return
   await addInterfaces(ns)
   const dir = mkdtempSync(join(tmpdir(), 'nm-hang-'))
-  const wrapper = join(dir, 'ip')
   const marker = join(dir, 'hung-once')
-  writeFileSync(wrapper, `#!/bin/sh\nif [ "$2" = addr ] && [ ! -e ${marker} ]; then : > ${marker}; exec sleep 60; fi\nexec ip "$@"\n`)
-  chmodSync(wrapper, 0o755)
+  const wrapper = writeIpScript(dir, `if [ "$2" = addr ] && [ ! -e ${marker} ]; then : > ${marker}; exec sleep 60; fi\nexec ip "$@"`)
   const socket = join(dir, 'netmon.sock')
   const daemon: DaemonProcess = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, '--snapshot-timeout', '1000', ...DAEMON_ARGS])
   await waitForSocket(socket)
