@@ -149,24 +149,24 @@ const onSnapshot = (state: State, snapshot: Snapshot, at: number): Step => {
   if (!state.ready) return finish(step({ ...base, ready: true, reported: initialReport(views, at) }))
 
   const reported = new Map(state.reported)
-  const changes: { view: InterfaceView }[] = []
+  const changes: InterfaceView[] = []
   for (const name of state.settling) {
     const before = reported.get(name)
     const after = views.get(name)
     if (after !== undefined) {
       if (!sameView(before?.view, after)) {
         reported.set(name, { view: after, since: at })
-        changes.push({ view: after })
+        changes.push(after)
       }
     } else if (before !== undefined) {
       reported.delete(name)
-      changes.push({ view: leavingView(before.view, links.get(name), state.rules) })
+      changes.push(leavingView(before.view, links.get(name), state.rules))
     }
   }
   // Kernel order; on a rename the old name leaves before the new one arrives.
   const removedFirst = (view: InterfaceView): number => (view.status === 'removed' ? 0 : 1)
-  changes.sort((a, b) => a.view.index - b.view.index || removedFirst(a.view) - removedFirst(b.view))
-  const emit: NetworkChange[] = changes.map(({ view }) => ({ type: 'network_change', data: reportOf(view, at) }))
+  changes.sort((a, b) => a.index - b.index || removedFirst(a) - removedFirst(b))
+  const emit: NetworkChange[] = changes.map((view) => ({ type: 'network_change', data: reportOf(view, at) }))
 
   const unsettled = [...new Set([...reported.keys(), ...views.keys()])].filter(
     (name) =>
