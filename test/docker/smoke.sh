@@ -437,6 +437,14 @@ contents() {
 }
 check "image holds dist/, bin/, production node_modules and iproute2, no sources or dev deps" contents
 
+logs() { # the daemon logs one line per record on stderr; stdout carries events only with --stdout
+  local out err
+  out=$("$DOCKER" logs "$OK" 2>/dev/null)
+  err=$("$DOCKER" logs "$OK" 2>&1 >/dev/null)
+  [[ -z $out && -n $err ]] || { echo "stdout has ${#out} bytes, stderr ${#err} bytes"; return 1; }
+}
+check "docker logs: the daemon logs on stderr, nothing on stdout" logs
+
 t1=$SECONDS
 "$DOCKER" stop -t 15 "$OK" >/dev/null 2>&1
 took=$((SECONDS - t1))
