@@ -3,7 +3,7 @@ import type { Input } from '../../src/core/inputs.js'
 import { discoveryOf, nextDeadline, pendingCount, reduce, type Step } from '../../src/core/reduce.js'
 import type { Snapshot } from '../../src/core/snapshot.js'
 import { initialState, type CoreOptions, type State } from '../../src/core/state.js'
-import { defaultRoute, link, snapshot } from './snapshot-builders.js'
+import { defaultRoute, link, snapshot } from '../helpers/snapshot-builders.js'
 
 const options: CoreOptions = { debounceMs: 3000, maxWaitMs: 10_000, ignore: ['br-*'], acceptUnknownOperstate: false }
 const T0 = Date.UTC(2025, 10, 20, 20, 30, 0)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
 import { gatewaysOf, leavingView, reportableView, reportableViews, sameView, type ViewRules } from '../../src/core/view.js'
-import { defaultRoute, link, snapshot } from './snapshot-builders.js'
+import { defaultRoute, link, snapshot } from '../helpers/snapshot-builders.js'
 
 const rules: ViewRules = { isIgnored: compileIgnore(DEFAULT_IGNORE), acceptUnknownOperstate: false }
 
