@@ -4,7 +4,6 @@ export type NetmonErrorCode =
   | 'ERR_IP_FAILED'
   | 'ERR_SOCKET_IN_USE'
   | 'ERR_SOCKET_PATH'
-  | 'ERR_BAD_OPTION'
   | 'ERR_RECORD_OUT'
 
 /** The one error class for exceptional failures: a stable code and a message that says what to do. */

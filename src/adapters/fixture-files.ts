@@ -78,7 +78,3 @@ export const createFixtureWriter = (dir: string, description: string, options: C
   }
 }
 
-/** Overwrites a fixture's expected events (after a human has reviewed the diff). */
-export const writeExpected = (dir: string, events: readonly ProtocolEvent[]): void => {
-  writeFileSync(join(dir, EXPECTED_FILE), events.map((event) => `${JSON.stringify(event)}\n`).join(''))
-}
