@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import type { TestNamespace } from './netns.js'
+import { foldEvents, kernelView } from './oracle.js'
+import { assertProtocolLines } from './protocol-schema.js'
+import type { SocketClient } from './socket-client.js'
+import { sleep } from './watched-namespace.js'
+
+export const INTERFACES = ['ens1', 'ens2', 'ens3', 'ens4']
+export const DAEMON_ARGS = ['--debounce', '200', '--max-wait', '1000']
+
+export const socketIn = (label: string): string => join(mkdtempSync(join(tmpdir(), `nm-${label}-`)), 'netmon.sock')
+
+export const status = async (client: SocketClient): Promise<Record<string, unknown> & { monitor: { pid: number } }> => {
+  const seen = client.lines.lines.length
+  client.send({ command: 'get_status' })
+  const reply = await client.lines.waitFor((line) => line.startsWith('{"success"'), 10_000, seen)
+  return (JSON.parse(reply) as { status: Record<string, unknown> & { monitor: { pid: number } } }).status
+}
+
+export const eventLines = (client: SocketClient): string[] => client.lines.lines.filter((line) => line.startsWith('{"type"'))
+
+/**
+ * Waits until the kernel is stable, the daemon has nothing pending and the client heard
+ * nothing new for a while; then the client's folded view must equal the kernel's.
+ */
+export const expectSettled = async (t: Test, ns: TestNamespace, client: SocketClient, label: string): Promise<void> => {
+  const giveUp = Date.now() + 30_000
+  for (;;) {
+    const before = { kernel: JSON.stringify(await kernelView(ns)), events: eventLines(client).length }
+    await sleep(1500)
+    const kernel = await kernelView(ns)
+    const quiet = eventLines(client).length === before.events && JSON.stringify(kernel) === before.kernel
+    if ((quiet && (await status(client)).pending_interfaces === 0) || Date.now() > giveUp) {
+      t.same(foldEvents(eventLines(client)), kernel, `${label}: the client's view equals the kernel's`)
+      assertProtocolLines(t, client.lines.lines)
+      return
+    }
+  }
+}
+
+export const addInterfaces = async (ns: TestNamespace): Promise<void> => {
+  for (const [position, name] of INTERFACES.entries()) {
+    await ns.addVeth(name)
+    await ns.ip('addr', 'add', `10.77.${position}.5/24`, 'dev', name)
+  }
+}
+
