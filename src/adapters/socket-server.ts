@@ -45,6 +45,25 @@ interface Client {
 
 const ROUTINE_ERRORS = new Set(['EPIPE', 'ECONNRESET'])
 
+/** How long a refused client gets to read its reply and hang up before it is cut off. */
+const REFUSAL_GRACE_MS = 1000
+
+/**
+ * Sends a last reply and closes. What the client still sends is read and dropped, so a
+ * client blocked on writing can flush and see our end; one that neither reads nor hangs
+ * up is destroyed after a grace period (the only timer, and only on this path). Without
+ * this, a paused socket whose client was mid-write stayed half-open forever.
+ */
+const closeWithReply = (socket: Socket, line: string): void => {
+  socket.removeAllListeners('data')
+  socket.on('data', () => {})
+  socket.on('error', () => {})
+  const deadline = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS)
+  socket.once('close', () => clearTimeout(deadline))
+  socket.resume()
+  socket.end(line)
+}
+
 const listen = (server: Server, path: string): Promise<void> =>
   new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
@@ -151,16 +170,14 @@ export const listenSocket = async (options: SocketServerOptions, hooks: SocketSe
   const refuseLongLine = (client: Client): void => {
     logger.warn('client sent a line over the limit; closing it', { client: client.id, limitBytes: options.maxLineBytes })
     client.pending = Buffer.alloc(0)
-    client.socket.pause()
-    client.socket.end(hooks.lineTooLongLine)
+    closeWithReply(client.socket, hooks.lineTooLongLine)
     drop(client, 'line too long')
   }
 
   const accept = (socket: Socket): void => {
     if (clients.size >= options.maxClients) {
       logger.warn('refusing a client: too many clients', { maxClients: options.maxClients })
-      socket.on('error', () => {})
-      socket.end(hooks.tooManyClientsLine)
+      closeWithReply(socket, hooks.tooManyClientsLine)
       return
     }
     const client: Client = { socket, greeted: false, pending: Buffer.alloc(0), id: nextId++ }

@@ -8,6 +8,8 @@ export interface SocketClient {
   send(message: unknown): void
   sendRaw(text: string): void
   closed: Promise<void>
+  /** Resolves when the daemon has closed the connection; rejects after `timeoutMs`. */
+  closedWithin(timeoutMs?: number): Promise<void>
   close(): void
 }
 
@@ -25,6 +27,14 @@ export const connectClient = (path: string): Promise<SocketClient> =>
         send: (message) => socket.write(`${JSON.stringify(message)}\n`),
         sendRaw: (text) => socket.write(text),
         closed,
+        closedWithin: (timeoutMs = 10_000) =>
+          new Promise<void>((done, fail) => {
+            const timer = setTimeout(() => fail(new Error(`${path} did not close the connection within ${timeoutMs} ms`)), timeoutMs)
+            void closed.then(() => {
+              clearTimeout(timer)
+              done()
+            })
+          }),
         close: () => socket.destroy(),
       })
     })

@@ -117,17 +117,30 @@ t.test('limits: long lines, too many clients', async (t) => {
   await Promise.all([a, b, c].map((client) => client.lines.waitForCount(1)))
   const extra = await s.connect()
   t.same(parse((await extra.lines.waitForCount(1))[0]), { success: false, error: 'Too many clients' })
-  await extra.closed
+  await extra.closedWithin()
   a.sendRaw(`{"command":"${'x'.repeat(70 * 1024)}"}\n`)
   t.match(parse((await a.lines.waitForCount(2))[1]), { success: false, error: /Line too long/ })
-  await a.closed
-  b.sendRaw('x'.repeat(65 * 1024))
+  await a.closedWithin()
+  // More than the socket buffers hold, without a newline: the client is still mid-write
+  // when the daemon refuses it, and must still be closed, not left half-open.
+  b.sendRaw('x'.repeat(4 * 1024 * 1024))
   t.match(parse((await b.lines.waitForCount(2))[1]), { success: false, error: /Line too long/ }, 'even without a newline')
-  await b.closed
+  await b.closedWithin()
+  const crowd = await Promise.all([s.connect(), s.connect()])
+  for (const refused of crowd) refused.sendRaw('y'.repeat(4 * 1024 * 1024))
+  await Promise.all(crowd.map((refused) => refused.closedWithin()))
+  t.pass('clients still writing a line past the limit are closed too')
   const again = await s.connect()
   t.match(parse((await again.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'room again after they left')
   t.match(await ask(c, { command: 'get_status' }), { status: { clients_connected: 2 } })
-  assertProtocolLines(t, [a, b, c, extra, again].flatMap((client) => client.lines.lines))
+  const filler = await s.connect()
+  await filler.lines.waitForCount(1)
+  const pushy = await s.connect()
+  pushy.sendRaw('z'.repeat(4 * 1024 * 1024))
+  t.same(parse((await pushy.lines.waitForCount(1))[0]), { success: false, error: 'Too many clients' })
+  await pushy.closedWithin()
+  t.pass('a refused client that keeps writing is closed')
+  assertProtocolLines(t, [a, b, c, extra, again, filler, pushy].flatMap((client) => client.lines.lines))
 })
 
 t.test('a client that never reads is cut off at its backlog cap; the others are not delayed', async (t) => {
@@ -146,7 +159,7 @@ t.test('a client that never reads is cut off at its backlog cap; the others are 
   await s.daemon.stderr.waitFor((line) => line.includes('client stopped reading'))
   t.match(await ask(healthy, { command: 'get_status' }), { status: { clients_connected: 1 } }, 'the stuck client is gone')
   stuck.socket.resume()
-  await stuck.closed
+  await stuck.closedWithin()
   t.pass('what reached the stuck client ends in a close, not a hang')
 })
 
@@ -168,7 +181,7 @@ t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM clean
   const stopping = Date.now()
   t.equal(await first.stop(5000), 0, 'exit 0 on SIGTERM')
   t.ok(Date.now() - stopping < 1500, `stopped in ${Date.now() - stopping} ms`)
-  await client.closed
+  await client.closedWithin()
   t.notOk(existsSync(socket), 'socket file removed')
   const interrupted = startDaemonProcess(t, ns, ['--socket', socket, '--socket-mode', '0660'])
   await waitForSocket(socket)
