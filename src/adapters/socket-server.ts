@@ -1,7 +1,8 @@
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs'
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { chmodSync, unlinkSync } from 'node:fs'
+import { createServer, type Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { ensureFolder } from './ensure-folder.js'
+import { bindSocket } from './socket-bind.js'
 import { NetmonError } from './errors.js'
 import type { Logger } from './logger.js'
 
@@ -62,58 +63,6 @@ const closeWithReply = (socket: Socket, line: string): void => {
   socket.once('close', () => clearTimeout(deadline))
   socket.resume()
   socket.end(line)
-}
-
-const listen = (server: Server, path: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      server.off('listening', onListening)
-      reject(error)
-    }
-    const onListening = (): void => {
-      server.off('error', onError)
-      resolve()
-    }
-    server.once('error', onError)
-    server.once('listening', onListening)
-    server.listen(path)
-  })
-
-/** True when something accepts connections on `path` (another live daemon). */
-const answers = (path: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const probe = createConnection(path)
-    probe.once('connect', () => {
-      probe.destroy()
-      resolve(true)
-    })
-    probe.once('error', () => resolve(false))
-  })
-
-const bind = async (server: Server, path: string): Promise<void> => {
-  try {
-    await listen(server, path)
-    return
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw describeBindError(path, error)
-  }
-  if (!lstatSync(path).isSocket()) {
-    throw new NetmonError('ERR_SOCKET_PATH', `${path} exists and is not a socket: remove it or pass another --socket`)
-  }
-  if (await answers(path)) {
-    throw new NetmonError('ERR_SOCKET_IN_USE', `another netmon is serving ${path}: stop it first or pass another --socket`)
-  }
-  unlinkSync(path)
-  try {
-    await listen(server, path)
-  } catch (error) {
-    throw describeBindError(path, error)
-  }
-}
-
-const describeBindError = (path: string, cause: unknown): NetmonError => {
-  const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error'
-  return new NetmonError('ERR_SOCKET_PATH', `cannot listen on ${path} (${code}): pass a writable --socket path`, { cause })
 }
 
 /**
@@ -201,7 +150,7 @@ export const listenSocket = async (options: SocketServerOptions, hooks: SocketSe
   }
 
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, accept)
-  await bind(server, options.path)
+  await bindSocket(server, options.path, options.mode)
   try {
     chmodSync(options.path, options.mode)
   } catch (cause) {

@@ -1,9 +1,10 @@
-import { parseMonitorLine, type MonitorLine } from './parse-monitor.js'
+import { affected } from './monitor-scope.js'
+import { parseMonitorLine } from './parse-monitor.js'
 import { formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './protocol.js'
 import { unreachable } from './result.js'
 import type { Input } from './inputs.js'
 import type { LinkSnapshot, Snapshot } from './snapshot.js'
-import type { DebounceWindow, ReportedInterface, RouteContext, State } from './state.js'
+import type { DebounceWindow, ReportedInterface, State } from './state.js'
 import { leavingView, reportableViews, sameView, type InterfaceView } from './view.js'
 
 /** Work the core asks its adapters to do. */
@@ -34,8 +35,6 @@ export interface Step {
  * opens a window for it, so every change is debounced and read back before it is reported.
  */
 
-const DEFAULT_DESTINATIONS = new Set(['default', '0.0.0.0/0'])
-
 const step = (state: State, emit: NetworkChange[] = [], effects: Effect[] = []): Step => ({ state, emit, effects })
 
 const reportOf = (view: InterfaceView, at: number): InterfaceReport => {
@@ -55,30 +54,6 @@ const touch = (state: State, names: readonly (string | undefined)[], at: number)
   return windows === undefined ? state : { ...state, windows }
 }
 
-const namesOf = (state: State, ifindex: number, ifname: string): (string | undefined)[] => [ifname, state.names.get(ifindex)]
-
-/** Which interfaces a monitor line may have changed, and the route context it leaves. */
-const affected = (state: State, line: MonitorLine): { names: (string | undefined)[]; context: RouteContext } => {
-  switch (line.kind) {
-    case 'link':
-      return { names: namesOf(state, line.ifindex, line.ifname), context: 'other' }
-    case 'addr':
-      return { names: line.family === 'inet6' ? [] : namesOf(state, line.ifindex, line.ifname), context: 'other' }
-    case 'route': {
-      const isDefault =
-        line.family === 'inet' && line.routeType === 'unicast' && line.table === 'main' && DEFAULT_DESTINATIONS.has(line.dst)
-      return { names: isDefault ? [line.dev] : [], context: isDefault ? 'default-route' : 'other' }
-    }
-    case 'nexthop':
-      return { names: state.routeContext === 'default-route' ? [line.dev] : [], context: state.routeContext }
-    case 'continuation':
-      return { names: [], context: state.routeContext }
-    case 'json':
-      return { names: line.ifnames, context: 'other' }
-    default:
-      return unreachable(line)
-  }
-}
 
 const requestSnapshot = (current: Step): Step => {
   const { state } = current

@@ -115,23 +115,31 @@ t.test('idle is idle: the event loop does not wake over 10 s without changes', a
   t.teardown(() => client.close())
   await client.lines.waitForCount(1)
   const monitorPid = (await status(client)).monitor.pid
-  // V8's memory reducer runs a few GCs after start-up (on the event loop thread too); they
-  // end within ~25 s of the last allocation burst (BENCHMARKS.md, footprint).
-  await sleep(30_000)
   const read = () => ({
     loop: cpuTicks(daemon.pid, true),
     process: cpuTicks(daemon.pid),
     monitor: cpuTicks(monitorPid),
     wakeups: wakeups(daemon.pid),
   })
-  const before = read()
-  await sleep(10_000)
-  const after = read()
-  const [loop, all, monitor, woke] = [after.loop - before.loop, after.process - before.process, after.monitor - before.monitor, after.wakeups - before.wakeups]
-  // Worker threads (V8's concurrent GC) are reported, not asserted; netmon's own work all
-  // runs on the event loop.
-  t.comment(`idle 10 s: event loop ${loop} ticks and ${woke} wakeups; whole process ${all} ticks; ip monitor ${monitor} ticks`)
-  t.ok(loop <= 1, `event loop CPU over 10 s idle: ${loop} clock ticks (10 ms each)`)
-  t.ok(woke <= 2, `event loop wakeups over 10 s idle: ${woke} (no timers, no polling)`)
-  t.equal(monitor, 0, 'ip monitor CPU')
+  // V8's memory reducer runs a few GCs after start-up (on the event loop thread too), later
+  // on a loaded machine. netmon itself arms no timer at idle, so some 10 s window in the
+  // first minute must be silent; a timer or a poll of netmon's would show in every one.
+  await sleep(20_000)
+  const windows: { loop: number; all: number; monitor: number; woke: number }[] = []
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const before = read()
+    await sleep(10_000)
+    const after = read()
+    const window = {
+      loop: after.loop - before.loop,
+      all: after.process - before.process,
+      monitor: after.monitor - before.monitor,
+      woke: after.wakeups - before.wakeups,
+    }
+    windows.push(window)
+    t.comment(`idle 10 s: event loop ${window.loop} ticks and ${window.woke} wakeups; whole process ${window.all} ticks; ip monitor ${window.monitor} ticks`)
+    if (window.loop <= 1 && window.woke <= 2 && window.monitor === 0) break
+  }
+  const quiet = windows.find((window) => window.loop <= 1 && window.woke <= 2 && window.monitor === 0)
+  t.ok(quiet, `a 10 s window with no event-loop CPU, at most 2 wakeups and an idle ip monitor: ${JSON.stringify(windows)}`)
 })

@@ -42,6 +42,17 @@ const ask = async (client: SocketClient, command: unknown): Promise<Record<strin
   return parse((await client.lines.waitForCount(seen + 1))[seen])
 }
 
+/** Polls get_status on `client` until the daemon counts `count` clients. */
+const connectedCount = async (client: SocketClient, count: number): Promise<void> => {
+  const giveUp = Date.now() + 10_000
+  for (;;) {
+    const { status } = (await ask(client, { command: 'get_status' })) as { status: { clients_connected: number } }
+    if (status.clients_connected === count) return
+    if (Date.now() > giveUp) throw new Error(`the daemon counts ${status.clients_connected} clients, not ${count}`)
+    await sleep(20)
+  }
+}
+
 const churn = async (ns: TestNamespace, last: number): Promise<void> => {
   await ns.ip('addr', 'add', `10.77.0.${last}/24`, 'dev', 'ens37')
 }
@@ -113,13 +124,18 @@ t.test('the Python agent client: discovery, then a reply (python3 -c)', async (t
 t.test('limits: long lines, too many clients', async (t) => {
   const s = await served(t, 'lim', ['--max-clients', '3'])
   if (s === undefined) return
-  const [a, b, c] = [await s.connect(), await s.connect(), await s.connect()]
-  await Promise.all([a, b, c].map((client) => client.lines.waitForCount(1)))
+  const a = await s.connect()
+  await a.lines.waitForCount(1)
+  // waitForSocket's probe counts as a client until the daemon has seen it hang up.
+  await connectedCount(a, 1)
+  const [b, c] = [await s.connect(), await s.connect()]
+  for (const client of [a, b, c]) t.match(parse((await client.lines.waitForCount(1))[0]), { type: 'network_discovery' })
   const extra = await s.connect()
   t.same(parse((await extra.lines.waitForCount(1))[0]), { success: false, error: 'Too many clients' })
   await extra.closedWithin()
+  const seenByA = a.lines.lines.length
   a.sendRaw(`{"command":"${'x'.repeat(70 * 1024)}"}\n`)
-  t.match(parse((await a.lines.waitForCount(2))[1]), { success: false, error: /Line too long/ })
+  t.match(parse((await a.lines.waitForCount(seenByA + 1))[seenByA]), { success: false, error: /Line too long/ })
   await a.closedWithin()
   // More than the socket buffers hold, without a newline: the client is still mid-write
   // when the daemon refuses it, and must still be closed, not left half-open.

@@ -1,0 +1,30 @@
+import type { MonitorLine } from './parse-monitor.js'
+import { unreachable } from './result.js'
+import type { RouteContext, State } from './state.js'
+
+const DEFAULT_DESTINATIONS = new Set(['default', '0.0.0.0/0'])
+
+const namesOf = (state: State, ifindex: number, ifname: string): (string | undefined)[] => [ifname, state.names.get(ifindex)]
+
+/** Which interfaces a monitor line may have changed, and the route context it leaves. */
+export const affected = (state: State, line: MonitorLine): { names: (string | undefined)[]; context: RouteContext } => {
+  switch (line.kind) {
+    case 'link':
+      return { names: namesOf(state, line.ifindex, line.ifname), context: 'other' }
+    case 'addr':
+      return { names: line.family === 'inet6' ? [] : namesOf(state, line.ifindex, line.ifname), context: 'other' }
+    case 'route': {
+      const isDefault =
+        line.family === 'inet' && line.routeType === 'unicast' && line.table === 'main' && DEFAULT_DESTINATIONS.has(line.dst)
+      return { names: isDefault ? [line.dev] : [], context: isDefault ? 'default-route' : 'other' }
+    }
+    case 'nexthop':
+      return { names: state.routeContext === 'default-route' ? [line.dev] : [], context: state.routeContext }
+    case 'continuation':
+      return { names: [], context: state.routeContext }
+    case 'json':
+      return { names: line.ifnames, context: 'other' }
+    default:
+      return unreachable(line)
+  }
+}
