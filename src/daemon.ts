@@ -1,3 +1,4 @@
+import { backoffDelay } from './core/backoff.js'
 import type { Input } from './core/inputs.js'
 import { parseSnapshot, type RawSnapshot } from './core/parse-snapshot.js'
 import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
@@ -152,7 +153,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
 
   const retrySnapshot = (failures: number, error: string): void => {
     counters.snapshotsFailed += 1
-    const delayMs = Math.min(options.maxBackoffMs, 100 * 2 ** failures)
+    const delayMs = backoffDelay(failures, { initialMs: 100, maxMs: options.maxBackoffMs })
     ;(failures === 0 ? logger.warn : logger.debug)('snapshot failed; retrying', { error, delayMs, failures: failures + 1 })
     cancelSnapshotRetry = clock.at(clock.now() + delayMs, () => void takeSnapshot(failures + 1))
   }

@@ -1,4 +1,5 @@
 import { execa } from 'execa'
+import { backoffDelay } from '../core/backoff.js'
 import split2 from 'split2'
 import type { Clock } from './clock.js'
 import type { Logger } from './logger.js'
@@ -86,7 +87,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
       if (controller.signal.aborted) return
       const ranMs = clock.now() - startedAt
       failuresInRow = ranMs >= HEALTHY_RUN_MS ? 1 : failuresInRow + 1
-      const delayMs = failuresInRow <= 1 ? 0 : Math.min(options.maxBackoffMs, 100 * 2 ** (failuresInRow - 2))
+      const delayMs = failuresInRow <= 1 ? 0 : backoffDelay(failuresInRow - 2, { initialMs: 100, maxMs: options.maxBackoffMs })
       const how = result.signal === undefined ? `code ${String(result.exitCode)}` : `signal ${result.signal}`
       logger.warn('ip monitor exited; restarting', { how, ranMs: Math.round(ranMs), delayMs, stderr: result.shortMessage })
       stats.restarts += 1

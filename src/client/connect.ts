@@ -10,6 +10,7 @@ import type {
   Reply,
   StatusReply,
 } from '../schema/protocol.js'
+import { backoffDelay } from '../core/backoff.js'
 import { createAsyncQueue } from './async-queue.js'
 import { NetmonClientError } from './errors.js'
 import { createLineSplitter, type LineSplitter } from './line-splitter.js'
@@ -181,7 +182,7 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
       if (closed) return
       if (isOpen) events.push({ kind: 'disconnected', reason })
       isOpen = false
-      const delayMs = Math.min(maxMs, initialMs * 2 ** failures)
+      const delayMs = backoffDelay(failures, { initialMs, maxMs })
       failures += 1
       events.push({ kind: 'retrying', error: reason, attempt: failures, delayMs })
       retryTimer = setTimeout(dial, delayMs)

@@ -1,4 +1,5 @@
 import { contains, networkOf, parseIpv4 } from '../core/ipv4.js'
+import { sameView } from '../core/view.js'
 import type { InterfaceReport, NetworkChange, NetworkDiscovery } from '../schema/protocol.js'
 
 /** One interface entering, changing in, or leaving the cache. */
@@ -20,13 +21,6 @@ type Applicable = NetworkDiscovery | NetworkChange | { kind: string; event?: unk
 
 /** True when the report says the interface is out of the report: down, removed or without IPv4. */
 export const isLeaving = (report: InterfaceReport): boolean => report.status !== undefined || report.ipv4_addresses.length === 0
-
-/** Two reports that tell the same thing, timestamps aside. */
-const sameReport = (a: InterfaceReport, b: InterfaceReport): boolean => {
-  const { timestamp: _a, ...restA } = a
-  const { timestamp: _b, ...restB } = b
-  return JSON.stringify(restA) === JSON.stringify(restB)
-}
 
 const byIndex = (a: InterfaceReport, b: InterfaceReport): number => a.index - b.index || a.interface.localeCompare(b.interface)
 
@@ -107,7 +101,7 @@ export class InterfaceCache {
     }
     this.#byName.set(name, report)
     if (before === undefined) return [{ name, kind: 'added', before, after: report, cause: report }]
-    return sameReport(before, report) ? [] : [{ name, kind: 'changed', before, after: report, cause: report }]
+    return sameView(before, report) ? [] : [{ name, kind: 'changed', before, after: report, cause: report }]
   }
 
   #replaceAll(reports: readonly InterfaceReport[]): InterfaceChange[] {

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../src/core/backoff.js'
 import t from 'tap'
 import { replyToLine } from '../../src/core/commands.js'
 import type { DaemonStatus } from '../../src/schema/protocol.js'
@@ -74,4 +75,8 @@ t.test('commands: one reply per line, never with a type field', async (t) => {
 
 t.test('unreachable throws with the value', async (t) => {
   t.throws(() => unreachable('x' as never), /unhandled case "x"/)
+})
+
+t.test('backoff doubles from its first delay up to its cap', async (t) => {
+  t.same([0, 1, 2, 5, 6, 10].map((attempt) => backoffDelay(attempt, { initialMs: 100, maxMs: 5000 })), [100, 200, 400, 3200, 5000, 5000])
 })
