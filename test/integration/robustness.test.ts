@@ -7,7 +7,8 @@ import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-proces
 import { writeIpScript } from '../helpers/fake-ip.js'
 import { createNamespace } from '../helpers/netns.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
-import { addInterfaces, DAEMON_ARGS, eventLines, expectSettled, INTERFACES, socketIn, status } from '../helpers/settled-daemon.js'
+import { addInterfaces, DAEMON_ARGS, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
+import { socketPath } from '../helpers/one-interface.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -15,7 +16,7 @@ t.test('a killed monitor is restarted at once and a change made meanwhile is rep
   const ns = await createNamespace(t, 'kill')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketIn('kill')
+  const socket = socketPath('kill')
   startDaemonProcess(t, ns, ['--socket', socket, ...DAEMON_ARGS])
   await waitForSocket(socket)
   const client = await connectClient(socket)
@@ -49,7 +50,15 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
     for (let host = 10; host < 250; host += 1) if (round < 2 || host % 2 === 0) batch.push(`addr del 10.77.1.${host}/24 dev ens2`)
   }
   batch.push('route replace default via 10.77.0.1 dev ens1 metric 5 onlink')
-  await execa('ip', ['-n', ns.name, '-batch', '-'], { input: `${batch.join('\n')}\n` })
+  // A fast reader can keep up even with a 2 KiB buffer; a stopped one cannot. SIGSTOP the
+  // monitor for the flood so the kernel really drops records (ENOBUFS) every time.
+  const monitorPid = (await status(client)).monitor.pid
+  process.kill(monitorPid, 'SIGSTOP')
+  try {
+    await execa('ip', ['-n', ns.name, '-batch', '-'], { input: `${batch.join('\n')}\n` })
+  } finally {
+    process.kill(monitorPid, 'SIGCONT')
+  }
   await expectSettled(t, ns, client, 'after the overrun')
   const after = await status(client)
   t.ok((after.monitor as unknown as { overruns: number }).overruns >= 1, `overruns counted: ${JSON.stringify(after.monitor)}`)
@@ -60,7 +69,7 @@ t.test('a storm is coalesced: one event per interface per window, snapshots grow
   const ns = await createNamespace(t, 'storm')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketIn('storm')
+  const socket = socketPath('storm')
   startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '300', '--max-wait', '1000'])
   await waitForSocket(socket)
   const client = await connectClient(socket)
@@ -108,7 +117,7 @@ t.test('idle is idle: the event loop does not wake over 10 s without changes', a
   const ns = await createNamespace(t, 'idle')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketIn('idle')
+  const socket = socketPath('idle')
   const daemon = startDaemonProcess(t, ns, ['--socket', socket])
   await waitForSocket(socket)
   const client = await connectClient(socket)
