@@ -1,8 +1,19 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect, NetmonClientError, type ClientEvent } from '../../src/client/index.js'
 import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from './fake-daemon.js'
 
 const FAST = { backoff: { initialMs: 20, maxMs: 200 } }
+
+/** A client connected to a fresh fake daemon, past its discovery. */
+const greetedClient = async (t: Test) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  return { fake, client, events }
+}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const kinds = (events: ClientEvent[]): string[] => events.map((event) => event.kind)
 
@@ -25,12 +36,7 @@ t.test('waits for the socket to appear, then yields the discovery', async (t) =>
 })
 
 t.test('reconnects when the daemon restarts and marks the new discovery as a resync', async (t) => {
-  const fake = createFakeDaemon(t)
-  await fake.start()
-  const client = connect({ socket: fake.path, ...FAST })
-  t.teardown(() => client.close())
-  const events = client[Symbol.asyncIterator]()
-  await nextMatching(events, (event) => event.kind === 'discovery')
+  const { fake, client, events } = await greetedClient(t)
   await fake.stop()
   const gone = await nextMatching(events, (event) => event.kind === 'disconnected')
   t.match(gone.at(-1), { kind: 'disconnected', reason: 'closed by the daemon' })
@@ -128,12 +134,7 @@ t.test('the signal ends the iteration; breaking out of the loop closes the socke
 })
 
 t.test('bad input is reported, not thrown, and the stream goes on', async (t) => {
-  const fake = createFakeDaemon(t)
-  await fake.start()
-  const client = connect({ socket: fake.path, ...FAST })
-  t.teardown(() => client.close())
-  const events = client[Symbol.asyncIterator]()
-  await nextMatching(events, (event) => event.kind === 'discovery')
+  const { fake, events } = await greetedClient(t)
   fake.broadcast('this is not json\n')
   fake.broadcast('[1,2]\n')
   fake.broadcast(`${JSON.stringify({ type: 'network_weather', data: { sunny: true } })}\n`)

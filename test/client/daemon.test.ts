@@ -1,20 +1,15 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { connect, InterfaceCache, type ClientEvent, type InterfaceChange } from '../../src/client/index.js'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { createNamespace } from '../helpers/netns.js'
 import { assertProtocolMessage } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
+import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
 import { nextMatching } from './fake-daemon.js'
 
 t.test('the library against the real daemon: discovery, changes, requests, removal, restart', async (t) => {
-  const ns = await createNamespace(t, 'client')
+  const ns = await namespaceWithEns37(t, 'client')
   if (ns === undefined) return
-  await ns.addVeth('ens37')
-  await ns.ip('addr', 'add', '10.77.0.5/24', 'dev', 'ens37')
-  const socket = join(mkdtempSync(join(tmpdir(), 'nm-client-')), 'netmon.sock')
+  const socket = socketPath('client')
   const args = ['--socket', socket, '--debounce', '200']
 
   // The client starts first: it waits for the socket to appear.

@@ -1,12 +1,9 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
 import { collectLines } from '../helpers/lines.js'
-import { createNamespace } from '../helpers/netns.js'
+import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
 
 const SCRIPT = fileURLToPath(new URL('../../examples/python/netmon_client.py', import.meta.url))
 
@@ -17,11 +14,9 @@ t.test('examples/python/netmon_client.py against the real daemon: cache, lookup,
     else t.skip('no python3', () => {})
     return
   }
-  const ns = await createNamespace(t, 'py')
+  const ns = await namespaceWithEns37(t, 'py')
   if (ns === undefined) return
-  await ns.addVeth('ens37')
-  await ns.ip('addr', 'add', '10.77.0.5/24', 'dev', 'ens37')
-  const socket = join(mkdtempSync(join(tmpdir(), 'nm-py-')), 'netmon.sock')
+  const socket = socketPath('py')
   const args = ['--socket', socket, '--debounce', '200']
 
   // Started before the daemon: the example must wait for the socket.

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { TestNamespace } from './netns.js'
 import { foldEvents, kernelView } from './oracle.js'
@@ -11,7 +8,7 @@ import { sleep } from './watched-namespace.js'
 export const INTERFACES = ['ens1', 'ens2', 'ens3', 'ens4']
 export const DAEMON_ARGS = ['--debounce', '200', '--max-wait', '1000']
 
-export const socketIn = (label: string): string => join(mkdtempSync(join(tmpdir(), `nm-${label}-`)), 'netmon.sock')
+
 
 export const status = async (client: SocketClient): Promise<Record<string, unknown> & { monitor: { pid: number } }> => {
   const seen = client.lines.lines.length

@@ -3,7 +3,8 @@ import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace } from '../helpers/netns.js'
 import { foldEvents, kernelView, seededRandom } from '../helpers/oracle.js'
-import { addInterfaces, DAEMON_ARGS, expectSettled, INTERFACES, socketIn, status } from '../helpers/settled-daemon.js'
+import { addInterfaces, DAEMON_ARGS, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
+import { socketPath } from '../helpers/one-interface.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -40,7 +41,7 @@ for (const seed of SEEDS) {
     if (ns === undefined) return
     await addInterfaces(ns)
     const random = seededRandom(seed)
-    const socket = socketIn(`orc${seed}`)
+    const socket = socketPath(`orc${seed}`)
     const ops = Array.from({ length: 60 }, () => randomOperation(random))
     const apply = async (from: number, to: number): Promise<void> => {
       for (const op of ops.slice(from, to)) {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
+import { namespaceWithEns37 } from '../helpers/one-interface.js'
 import { createNamespace } from '../helpers/netns.js'
 
 const run = promisify(execFile)
@@ -16,10 +17,8 @@ const replay = (dir: string) =>
   )
 
 t.test('netmon record captures a live case that netmon replay reproduces event for event', async (t) => {
-  const ns = await createNamespace(t, 'rec')
+  const ns = await namespaceWithEns37(t, 'rec')
   if (ns === undefined) return
-  await ns.addVeth('ens37')
-  await ns.ip('addr', 'add', '10.77.0.5/24', 'dev', 'ens37')
   const out = join(mkdtempSync(join(tmpdir(), 'nm-rec-')), 'case')
   const recorder = startDaemonProcess(t, ns, ['record', '--out', out, '--description', 'a test case', '--debounce', '200', '--duration', '3000'])
   await recorder.stderr.waitFor((line) => line.includes('"msg":"ready"'))

@@ -8,6 +8,7 @@ import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
+import { namespaceWithEns37 } from '../helpers/one-interface.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
 const run = promisify(execFile)
@@ -18,10 +19,8 @@ const parse = (line: string | undefined): Record<string, unknown> => JSON.parse(
 
 /** A namespace with ens37 (10.77.0.5/24) and the daemon serving a socket in a fresh folder. */
 const served = async (t: Test, label: string, args: string[] = []) => {
-  const ns = await createNamespace(t, label)
+  const ns = await namespaceWithEns37(t, label)
   if (ns === undefined) return undefined
-  await ns.addVeth('ens37')
-  await ns.ip('addr', 'add', '10.77.0.5/24', 'dev', 'ens37')
   const socket = join(socketDir(label), 'sub', 'netmon.sock')
   const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '200', ...args])
   await waitForSocket(socket)

@@ -1,17 +1,11 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { createNamespace } from '../helpers/netns.js'
+import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
 
 t.test('discovery then one change on --stdout, in a fresh namespace', async (t) => {
-  const ns = await createNamespace(t, 'smoke')
+  const ns = await namespaceWithEns37(t, 'smoke')
   if (ns === undefined) return
-  await ns.addVeth('ens37')
-  await ns.ip('addr', 'add', '10.77.0.5/24', 'dev', 'ens37')
-  const dir = mkdtempSync(join(tmpdir(), 'nm-smoke-'))
-  const daemon = startDaemonProcess(t, ns, ['--stdout', '--socket', join(dir, 'netmon.sock'), '--debounce', '200'])
+  const daemon = startDaemonProcess(t, ns, ['--stdout', '--socket', socketPath('smoke'), '--debounce', '200'])
   const [discovery] = await daemon.stdout.waitForCount(1)
   t.match(JSON.parse(discovery ?? ''), {
     type: 'network_discovery',
