@@ -1,13 +1,13 @@
 import { execa } from 'execa'
 import { backoffDelay } from '../core/backoff.js'
+import { classifyMonitorStderr } from '../core/monitor-stderr.js'
+import { unreachable } from '../core/result.js'
 import split2 from 'split2'
 import type { Clock } from './clock.js'
 import type { Logger } from './logger.js'
 import { waitForSubscription, type NetlinkTableReader } from './netlink-subscription.js'
 
 export const MONITOR_ARGS = ['monitor', 'label', 'address', 'route', 'link'] as const
-
-const OVERRUN = /No buffer space available/
 
 export interface MonitorOptions {
   ipPath: string
@@ -73,12 +73,23 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
       callbacks.onLine(line)
     })
     child.stderr.pipe(split2()).on('data', (line: string) => {
-      if (OVERRUN.test(line)) {
-        stats.overruns += 1
-        logger.warn('ip monitor lost records (netlink overrun); resyncing', { stderr: line, overruns: stats.overruns })
-        callbacks.onOverrun(line)
-      } else if (line.trim() !== '') {
-        logger.warn('ip monitor wrote to stderr', { stderr: line })
+      const meaning = classifyMonitorStderr(line)
+      switch (meaning.kind) {
+        case 'blank':
+          return
+        case 'overrun':
+          stats.overruns += 1
+          logger.warn('ip monitor lost records (netlink overrun); resyncing', { stderr: line, overruns: stats.overruns })
+          callbacks.onOverrun(line)
+          return
+        case 'namespace-race':
+          logger.debug('ip monitor could not name a network namespace being created or removed; harmless', { stderr: line })
+          return
+        case 'other':
+          logger.warn('ip monitor wrote to stderr', { stderr: line })
+          return
+        default:
+          return unreachable(meaning)
       }
     })
     exited = child.then((result) => {

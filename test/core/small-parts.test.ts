@@ -4,6 +4,7 @@ import { replyToLine } from '../../src/core/commands.js'
 import type { DaemonStatus } from '../../src/schema/protocol.js'
 import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
 import { contains, formatIpv4, networkOf, parseIpv4 } from '../../src/core/ipv4.js'
+import { classifyMonitorStderr } from '../../src/core/monitor-stderr.js'
 import { isSubscribed, parseNetlinkTable } from '../../src/core/netlink-table.js'
 import { encodeLine, formatTimestamp } from '../../src/core/protocol.js'
 import { unreachable } from '../../src/core/result.js'
@@ -79,4 +80,11 @@ t.test('unreachable throws with the value', async (t) => {
 
 t.test('backoff doubles from its first delay up to its cap', async (t) => {
   t.same([0, 1, 2, 5, 6, 10].map((attempt) => backoffDelay(attempt, { initialMs: 100, maxMs: 5000 })), [100, 200, 400, 3200, 5000, 5000])
+})
+
+t.test('ip monitor stderr: overruns resync, a half-made namespace is harmless, the rest is a warning', async (t) => {
+  t.same(classifyMonitorStderr('netlink receive error No buffer space available (105)'), { kind: 'overrun' })
+  t.same(classifyMonitorStderr('Error: Peer netns reference is invalid.'), { kind: 'namespace-race' })
+  t.same(classifyMonitorStderr('Cannot open netlink socket: Protocol not supported'), { kind: 'other' })
+  t.same(classifyMonitorStderr('  '), { kind: 'blank' })
 })

@@ -65,6 +65,37 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
   t.match(daemon.stderr.lines.join('\n'), /netlink overrun/)
 })
 
+t.test('a namespace half-made by `ip netns add` while the monitor starts is not a warning', async (t) => {
+  const ns = await createNamespace(t, 'half')
+  if (ns === undefined) return
+  await addInterfaces(ns)
+  const dir = mkdtempSync(join(tmpdir(), 'nm-half-'))
+  // The monitor gets a private /run/netns holding a plain file: what `ip netns add` leaves
+  // for a moment before it mounts the namespace. The real `ip` then prints its error.
+  const wrapper = writeIpScript(
+    dir,
+    [
+      'if [ "$1" = monitor ]; then',
+      `  exec unshare --mount --propagation private sh -c 'mount -t tmpfs nm-half /run/netns && : > /run/netns/half-made && exec ip "$@"' ip "$@"`,
+      'fi',
+      'exec ip "$@"',
+    ].join('\n'),
+  )
+  const socket = join(dir, 'netmon.sock')
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, '--log-level', 'debug', ...DAEMON_ARGS])
+  await waitForSocket(socket)
+  const client = await connectClient(socket)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1)
+  await daemon.stderr.waitFor((line) => line.includes('Peer netns reference is invalid'), 10_000)
+  await ns.ip('addr', 'add', '10.77.0.78/24', 'dev', 'ens1')
+  const change = await client.lines.waitFor((line) => line.includes('10.77.0.78'), 15_000)
+  t.match(JSON.parse(change), { type: 'network_change', data: { interface: 'ens1' } }, 'changes still arrive')
+  const log = daemon.stderr.lines.join('\n')
+  t.match(log, /"level":"debug","msg":"ip monitor could not name a network namespace/, 'logged at debug')
+  t.notMatch(log, /"level":"(warn|error)"/, 'nothing to warn about')
+})
+
 t.test('a storm is coalesced: one event per interface per window, snapshots grow with windows', async (t) => {
   const ns = await createNamespace(t, 'storm')
   if (ns === undefined) return
