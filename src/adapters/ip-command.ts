@@ -14,7 +14,7 @@ interface IpOutput {
  * processes), for a measured reason: they run twice per snapshot on every change, and
  * execa's per-spawn overhead was 6 ms of CPU more than execFile's (10.2 vs 4.0 ms per
  * `ip -json addr show`, 100 runs each, on these x86 machines; several times that on the
- * small ARM boards netmon runs on). The long-running monitor child keeps execa.
+ * small ARM boards netmon runs on). The monitor child does without it too (line-child.ts).
  */
 const run = (ipPath: string, args: readonly string[], timeoutMs: number): Promise<IpOutput> =>
   new Promise((resolve, reject) => {

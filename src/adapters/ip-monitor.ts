@@ -1,9 +1,8 @@
-import { execa } from 'execa'
 import { backoffDelay } from '../core/backoff.js'
 import { classifyMonitorStderr } from '../core/monitor-stderr.js'
 import { unreachable } from '../core/result.js'
-import split2 from 'split2'
 import type { Clock } from './clock.js'
+import { startLineChild, type ChildEnd, type LineChild } from './line-child.js'
 import type { Logger } from './logger.js'
 import { waitForSubscription, type NetlinkTableReader } from './netlink-subscription.js'
 
@@ -40,6 +39,22 @@ export interface Monitor {
   stop(): Promise<void>
 }
 
+/** How long `ip monitor` gets to exit on SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 500
+
+const describeEnd = (end: ChildEnd): string => {
+  switch (end.kind) {
+    case 'exited':
+      return `code ${end.code}`
+    case 'signalled':
+      return `signal ${end.signal}`
+    case 'failed-to-start':
+      return `not started: ${end.message}`
+    default:
+      return unreachable(end)
+  }
+}
+
 /** A run this long counts as healthy: the next failure restarts at once again. */
 const HEALTHY_RUN_MS = 10_000
 
@@ -50,64 +65,66 @@ const HEALTHY_RUN_MS = 10_000
  */
 export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallbacks): Monitor => {
   const { clock, logger } = options
-  const controller = new AbortController()
+  let stopped = false
   const stats: MonitorStats = { pid: null, restarts: 0, overruns: 0, lastRecordAt: null }
   let failuresInRow = 0
   let cancelRestart: (() => void) | undefined
   let exited: Promise<void> = Promise.resolve()
+  let running: LineChild | undefined
+
+  const reportStderr = (line: string): void => {
+    const meaning = classifyMonitorStderr(line)
+    switch (meaning.kind) {
+      case 'blank':
+        return
+      case 'overrun':
+        stats.overruns += 1
+        logger.warn('ip monitor lost records (netlink overrun); resyncing', { stderr: line, overruns: stats.overruns })
+        callbacks.onOverrun(line)
+        return
+      case 'namespace-race':
+        logger.debug('ip monitor could not name a network namespace being created or removed; harmless', { stderr: line })
+        return
+      case 'other':
+        logger.warn('ip monitor wrote to stderr', { stderr: line })
+        return
+      default:
+        return unreachable(meaning)
+    }
+  }
 
   const spawn = (reason: 'startup' | 'monitor restarted'): void => {
+    let lastStderr = ''
     const startedAt = clock.now()
-    const child = execa(options.ipPath, [...MONITOR_ARGS], {
-      cancelSignal: controller.signal,
-      buffer: false,
-      reject: false,
-      stdin: 'ignore',
-      forceKillAfterDelay: 500,
+    const child = startLineChild(options.ipPath, MONITOR_ARGS, {
+      onStdoutLine: (line) => {
+        stats.lastRecordAt = clock.now()
+        callbacks.onLine(line)
+      },
+      onStderrLine: (line) => {
+        lastStderr = line.trim() === '' ? lastStderr : line
+        reportStderr(line)
+      },
     })
+    running = child
     const pid = child.pid
     stats.pid = pid ?? null
     let alive = pid !== undefined
-    child.stdout.pipe(split2()).on('data', (line: string) => {
-      stats.lastRecordAt = clock.now()
-      callbacks.onLine(line)
-    })
-    child.stderr.pipe(split2()).on('data', (line: string) => {
-      const meaning = classifyMonitorStderr(line)
-      switch (meaning.kind) {
-        case 'blank':
-          return
-        case 'overrun':
-          stats.overruns += 1
-          logger.warn('ip monitor lost records (netlink overrun); resyncing', { stderr: line, overruns: stats.overruns })
-          callbacks.onOverrun(line)
-          return
-        case 'namespace-race':
-          logger.debug('ip monitor could not name a network namespace being created or removed; harmless', { stderr: line })
-          return
-        case 'other':
-          logger.warn('ip monitor wrote to stderr', { stderr: line })
-          return
-        default:
-          return unreachable(meaning)
-      }
-    })
-    exited = child.then((result) => {
+    exited = child.ended.then((end) => {
       alive = false
       stats.pid = null
-      if (controller.signal.aborted) return
+      if (stopped) return
       const ranMs = clock.now() - startedAt
       failuresInRow = ranMs >= HEALTHY_RUN_MS ? 1 : failuresInRow + 1
       const delayMs = failuresInRow <= 1 ? 0 : backoffDelay(failuresInRow - 2, { initialMs: 100, maxMs: options.maxBackoffMs })
-      const how = result.signal === undefined ? `code ${String(result.exitCode)}` : `signal ${result.signal}`
-      logger.warn('ip monitor exited; restarting', { how, ranMs: Math.round(ranMs), delayMs, stderr: result.shortMessage })
+      logger.warn('ip monitor exited; restarting', { how: describeEnd(end), ranMs: Math.round(ranMs), delayMs, stderr: lastStderr })
       stats.restarts += 1
       cancelRestart = clock.at(clock.now() + delayMs, () => spawn('monitor restarted'))
     })
     if (pid === undefined) return
     void waitForSubscription(pid, clock, options.readNetlinkTable, options.subscribeTimeoutMs, () => alive).then(
       (subscribed) => {
-        if (!alive || controller.signal.aborted) return
+        if (!alive || stopped) return
         if (!subscribed) {
           logger.warn('could not confirm the ip monitor subscription in /proc/net/netlink; reading state anyway', {
             pid,
@@ -124,8 +141,9 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
   return {
     stats: () => ({ ...stats }),
     async stop() {
-      controller.abort()
+      stopped = true
       cancelRestart?.()
+      await running?.stop(STOP_GRACE_MS)
       await exited
     },
   }

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process'
+import split2 from 'split2'
+
+/** How a child ended: by its own exit code, by a signal, or without ever starting. */
+export type ChildEnd =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signalled'; signal: NodeJS.Signals }
+  | { kind: 'failed-to-start'; message: string }
+
+export interface LineChildCallbacks {
+  onStdoutLine(line: string): void
+  onStderrLine(line: string): void
+}
+
+export interface LineChild {
+  /** Undefined when the child could not be started. */
+  pid: number | undefined
+  /** Resolves once the child has ended and its output has been read to the end. */
+  ended: Promise<ChildEnd>
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has ended. */
+  stop(graceMs: number): Promise<ChildEnd>
+}
+
+const endOf = (code: number | null, signal: NodeJS.Signals | null): ChildEnd =>
+  signal === null ? { kind: 'exited', code: code ?? 0 } : { kind: 'signalled', signal }
+
+/**
+ * A long-running child whose stdout and stderr arrive line by line. Uses node:child_process
+ * rather than execa: loading execa took about 150 ms of netmon's 300 ms start-up budget and
+ * about 16 MB of RSS (see BENCHMARKS.md), for a child that needs only spawn, lines and kill.
+ * The child is killed when this process exits, as execa's `cleanup` did.
+ */
+export const startLineChild = (command: string, args: readonly string[], callbacks: LineChildCallbacks): LineChild => {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let startError: Error | undefined
+  child.on('error', (error) => {
+    startError = error
+  })
+  child.stdout.pipe(split2()).on('data', callbacks.onStdoutLine)
+  child.stderr.pipe(split2()).on('data', callbacks.onStderrLine)
+  const killOnExit = (): void => {
+    child.kill('SIGKILL')
+  }
+  process.once('exit', killOnExit)
+  // 'close' comes after 'exit' (or after 'error' when the spawn failed) and after the pipes
+  // have been read to the end, so no line is lost.
+  const ended = new Promise<ChildEnd>((resolve) => {
+    child.once('close', (code, signal) => {
+      process.removeListener('exit', killOnExit)
+      if (child.pid === undefined || (startError !== undefined && code === null && signal === null)) {
+        resolve({ kind: 'failed-to-start', message: startError?.message ?? `cannot start ${command}` })
+        return
+      }
+      resolve(endOf(code, signal))
+    })
+  })
+  return {
+    pid: child.pid,
+    ended,
+    async stop(graceMs) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const escalate = setTimeout(() => child.kill('SIGKILL'), graceMs)
+        void ended.then(() => clearTimeout(escalate))
+      }
+      return ended
+    },
+  }
+}
