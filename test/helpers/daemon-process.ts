@@ -19,8 +19,8 @@ export interface DaemonProcess {
 }
 
 /** Starts `netmon ...args` under `ip netns exec` and kills it by PID in teardown. */
-export const startDaemonProcess = (t: Test, ns: TestNamespace, args: string[]): DaemonProcess => {
-  const child = execa('ip', ['netns', 'exec', ns.name, process.execPath, NETMON_BIN, ...args], {
+export const startDaemonProcess = (t: Test, ns: TestNamespace, args: string[], nodeFlags: string[] = []): DaemonProcess => {
+  const child = execa('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags, NETMON_BIN, ...args], {
     reject: false,
     stdin: 'ignore',
     buffer: false,
@@ -37,4 +37,17 @@ export const startDaemonProcess = (t: Test, ns: TestNamespace, args: string[]): 
   }
   t.teardown(() => stop(1000))
   return { pid, stdout: collectLines(child.stdout), stderr: collectLines(child.stderr), stop, exited: child }
+}
+
+const ACTIVE_RESOURCES_HOOK = fileURLToPath(new URL('./active-resources-hook.mjs', import.meta.url))
+
+/** Node flags that let `activeResources` ask the daemon what keeps its event loop alive. */
+export const WITH_ACTIVE_RESOURCES = ['--import', ACTIVE_RESOURCES_HOOK]
+
+/** The daemon's active resources right now (it must run with WITH_ACTIVE_RESOURCES). */
+export const activeResources = async (daemon: DaemonProcess): Promise<string[]> => {
+  const seen = daemon.stderr.lines.length
+  process.kill(daemon.pid, 'SIGUSR2')
+  const line = await daemon.stderr.waitFor((candidate) => candidate.startsWith('{"activeResources"'), 10_000, seen)
+  return (JSON.parse(line) as { activeResources: string[] }).activeResources
 }

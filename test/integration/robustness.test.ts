@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
-import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js'
+import { activeResources, startDaemonProcess, WITH_ACTIVE_RESOURCES, type DaemonProcess } from '../helpers/daemon-process.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
 import { createNamespace } from '../helpers/netns.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
@@ -142,6 +142,27 @@ t.test('a snapshot command that hangs is timed out and retried', async (t) => {
   t.match(JSON.parse((await client.lines.waitForCount(1, 15_000))[0] ?? ''), { type: 'network_discovery', data: { interfaces: [{}, {}, {}, {}] } })
   t.match(await status(client), { snapshots_failed: 1 })
   t.match(daemon.stderr.lines.join('\n'), /snapshot failed; retrying.*timed out/)
+})
+
+t.test('idle arms nothing: a debounce window is a timer, and once it has closed none is left', async (t) => {
+  const ns = await createNamespace(t, 'armed')
+  if (ns === undefined) return
+  await addInterfaces(ns)
+  const socket = socketPath('armed')
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '1000'], WITH_ACTIVE_RESOURCES)
+  await waitForSocket(socket)
+  const client = await connectClient(socket)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1)
+  await ns.ip('addr', 'add', '10.77.0.79/24', 'dev', 'ens1')
+  for (let waited = 0; (await status(client)).pending_interfaces !== 1 && waited < 5000; waited += 20) await sleep(20)
+  const pending = await activeResources(daemon)
+  t.ok(pending.includes('Timeout'), `a pending window shows as a timer: ${JSON.stringify(pending)}`)
+  await client.lines.waitFor((line) => line.includes('10.77.0.79'), 15_000)
+  await sleep(500)
+  const idle = await activeResources(daemon)
+  t.notOk(idle.includes('Timeout') || idle.includes('Immediate'), `no timer or immediate at idle: ${JSON.stringify(idle)}`)
+  t.equal(idle.filter((resource) => resource === 'ProcessWrap').length, 1, `one child, ip monitor: ${JSON.stringify(idle)}`)
 })
 
 t.test('idle is idle: the event loop does not wake over 10 s without changes', async (t) => {
