@@ -1,6 +1,4 @@
-import { backoffDelay } from './core/backoff.js'
 import type { Input } from './core/inputs.js'
-import { parseSnapshot, type RawSnapshot } from './core/parse-snapshot.js'
 import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
 import { discoveryOf, interfacesOf, nextDeadline, pendingCount, reduce } from './core/reduce.js'
 import type { RecordedInput } from './core/recording.js'
@@ -12,6 +10,7 @@ import { createSnapshotReader, type SnapshotReader } from './adapters/ip-snapsho
 import { startMonitor, type Monitor, type MonitorCallbacks } from './adapters/ip-monitor.js'
 import type { Logger } from './adapters/logger.js'
 import { readProcNetlink } from './adapters/netlink-subscription.js'
+import { createSnapshotRunner } from './snapshot-runner.js'
 
 export interface DaemonOptions {
   core: CoreOptions
@@ -90,12 +89,11 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
   const { clock, logger } = deps
   const startedAt = clock.now()
   const listeners = new Set<DaemonListener>()
-  const counters = { snapshotsTaken: 0, snapshotsFailed: 0, lastSnapshotAt: null as number | null, resyncs: 0, events: 0 }
+  const counters = { resyncs: 0, events: 0 }
   let state: State = initialState(options.core)
   let stopped = false
   let cancelTick: (() => void) | undefined
   let tickAt: number | undefined
-  let cancelSnapshotRetry: (() => void) | undefined
   let encodedInterfaces: { reported: State['reported']; json: string } | undefined
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
@@ -103,6 +101,14 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
   const record = (input: RecordedInput): void => {
     for (const listener of listeners) listener.onInput?.(input)
   }
+
+  const snapshots = createSnapshotRunner(
+    { read: deps.readSnapshot, clock, logger, maxBackoffMs: options.maxBackoffMs },
+    {
+      onRaw: (raw, at) => record({ type: 'snapshot', at, ...raw }),
+      onSnapshot: (snapshot, at) => dispatch({ type: 'snapshot', snapshot, at }),
+    },
+  )
 
   const scheduleTick = (): void => {
     const deadline = nextDeadline(state)
@@ -139,7 +145,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     for (const effect of step.effects) {
       switch (effect.type) {
         case 'take-snapshot':
-          void takeSnapshot(0)
+          snapshots.take()
           break
         case 'warn':
           logger.warn(effect.message)
@@ -149,35 +155,6 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       }
     }
     scheduleTick()
-  }
-
-  const retrySnapshot = (failures: number, error: string): void => {
-    counters.snapshotsFailed += 1
-    const delayMs = backoffDelay(failures, { initialMs: 100, maxMs: options.maxBackoffMs })
-    ;(failures === 0 ? logger.warn : logger.debug)('snapshot failed; retrying', { error, delayMs, failures: failures + 1 })
-    cancelSnapshotRetry = clock.at(clock.now() + delayMs, () => void takeSnapshot(failures + 1))
-  }
-
-  const takeSnapshot = async (failures: number): Promise<void> => {
-    let raw: RawSnapshot
-    try {
-      raw = await deps.readSnapshot()
-    } catch (error) {
-      if (!stopped) retrySnapshot(failures, error instanceof Error ? error.message : String(error))
-      return
-    }
-    if (stopped) return
-    const at = clock.now()
-    record({ type: 'snapshot', at, ...raw })
-    const snapshot = parseSnapshot(raw)
-    if (!snapshot.ok) {
-      retrySnapshot(failures, snapshot.error)
-      return
-    }
-    if (failures > 0) logger.info('snapshot recovered', { failures })
-    counters.snapshotsTaken += 1
-    counters.lastSnapshotAt = at
-    dispatch({ type: 'snapshot', snapshot: snapshot.value, at })
   }
 
   const resync = (reason: string): void => {
@@ -211,6 +188,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     interfaces: () => interfacesOf(state, clock.now()),
     status() {
       const monitorStats = monitor.stats()
+      const snapshotCounters = snapshots.counters()
       return {
         version,
         uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
@@ -221,9 +199,9 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
           overruns: monitorStats.overruns,
           last_record_time: isoOrNull(monitorStats.lastRecordAt),
         },
-        snapshots_taken: counters.snapshotsTaken,
-        snapshots_failed: counters.snapshotsFailed,
-        last_snapshot_time: isoOrNull(counters.lastSnapshotAt),
+        snapshots_taken: snapshotCounters.taken,
+        snapshots_failed: snapshotCounters.failed,
+        last_snapshot_time: isoOrNull(snapshotCounters.lastAt),
         resyncs: counters.resyncs,
         pending_interfaces: pendingCount(state),
         events_emitted: counters.events,
@@ -236,7 +214,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     async stop() {
       stopped = true
       cancelTick?.()
-      cancelSnapshotRetry?.()
+      snapshots.stop()
       await monitor.stop()
     },
   }
