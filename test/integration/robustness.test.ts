@@ -149,7 +149,8 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
   if (ns === undefined) return
   await addInterfaces(ns)
   const socket = socketPath('armed')
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '1000'], WITH_ACTIVE_RESOURCES)
+  // A long window, so that it is surely still open when the daemon is asked, even under load.
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '5000'], WITH_ACTIVE_RESOURCES)
   await waitForSocket(socket)
   const client = await connectClient(socket)
   t.teardown(() => client.close())
