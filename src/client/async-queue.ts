@@ -1,10 +1,13 @@
 /**
  * A push queue read as one async iterator: `push` never blocks (events buffer until the
  * consumer reads them), `end` finishes the iteration at once and drops what is buffered.
+ * The owner bounds it: `buffered()` says how much is waiting, `dropBuffered()` discards it.
  */
 export interface AsyncQueue<T> extends AsyncIterableIterator<T> {
   push(item: T): void
   end(): void
+  buffered(): number
+  dropBuffered(): void
 }
 
 export const createAsyncQueue = <T>(onReturn: () => void): AsyncQueue<T> => {
@@ -19,6 +22,10 @@ export const createAsyncQueue = <T>(onReturn: () => void): AsyncQueue<T> => {
       const wake = waiting.shift()
       if (wake === undefined) buffered.push(item)
       else wake({ done: false, value: item })
+    },
+    buffered: () => buffered.length,
+    dropBuffered() {
+      buffered.length = 0
     },
     end() {
       if (ended) return

@@ -44,6 +44,12 @@ export interface ConnectOptions {
   backoff?: { initialMs?: number; maxMs?: number }
   /** A line longer than this is reported and the connection is dropped (default 16 MiB). */
   maxLineBytes?: number
+  /**
+   * Most events kept for a consumer that is not iterating (default 10,000). One more drops
+   * them and reconnects: the next discovery (`resync: true`) carries the whole current state,
+   * as the daemon does with a client that stops reading. Memory stays bounded either way.
+   */
+  maxQueuedEvents?: number
   /** For tests: how to open the socket. */
   createConnection?: (path: string) => Socket
 }
@@ -95,6 +101,7 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
   const maxMs = options.backoff?.maxMs ?? 5000
   const requestTimeoutMs = options.requestTimeoutMs ?? 5000
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024
+  const maxQueuedEvents = options.maxQueuedEvents ?? 10_000
   const open = options.createConnection ?? ((socketPath: string) => createConnection(socketPath))
 
   const events = createAsyncQueue<ClientEvent>(() => close())
@@ -154,17 +161,30 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
   const attach = (current: Socket): void => {
     const splitter: LineSplitter = createLineSplitter()
     let reason = 'closed by the daemon'
+    /** We hung up on purpose: a cut-off last line is expected, not malformed input. */
+    let droppedByUs = false
+    const dropConnection = (why: string): void => {
+      reason = why
+      droppedByUs = true
+      current.destroy()
+    }
     current.on('connect', () => {
       isOpen = true
       events.push({ kind: 'connected', socket: path })
       for (const pending of outbox.splice(0)) send(pending)
     })
     current.on('data', (chunk: Buffer) => {
-      for (const line of splitter.push(chunk)) onLine(line)
-      if (splitter.pendingBytes() > maxLineBytes) {
+      for (const line of splitter.push(chunk)) {
+        if (droppedByUs) return
+        onLine(line)
+        if (events.buffered() > maxQueuedEvents) {
+          events.dropBuffered()
+          dropConnection(`the consumer fell behind: more than ${maxQueuedEvents} events unread, dropped; the next discovery has them all`)
+        }
+      }
+      if (!droppedByUs && splitter.pendingBytes() > maxLineBytes) {
         events.push({ kind: 'malformed', line: '', reason: `a line longer than ${maxLineBytes} bytes; reconnecting` })
-        reason = 'line too long'
-        current.destroy()
+        dropConnection('line too long')
       }
     })
     current.on('error', (error: NodeJS.ErrnoException) => {
@@ -174,7 +194,7 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
       if (socket !== current) return
       socket = undefined
       const tail = splitter.rest()
-      if (tail !== '' && reason !== 'line too long') events.push({ kind: 'malformed', line: tail, reason: 'connection closed mid-line' })
+      if (tail !== '' && !droppedByUs) events.push({ kind: 'malformed', line: tail, reason: 'connection closed mid-line' })
       for (const pending of inFlight.splice(0)) {
         clearTimeout(pending.timer)
         if (!pending.abandoned) pending.reject(new NetmonClientError('ERR_DISCONNECTED', `${path} closed before replying; retry the request`))

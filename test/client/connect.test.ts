@@ -216,3 +216,32 @@ t.test('a daemon that restarts in a loop is retried with capped backoff, then se
   const after = await nextMatching(events, (event) => event.kind === 'retrying')
   t.match(after.at(-1), { kind: 'retrying', delayMs: 10 }, 'a discovery resets the backoff')
 })
+
+t.test('a consumer that stops reading costs bounded memory and resyncs from the next discovery', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.greeting = discoveryLine([report('ens37', 2, ['10.0.0.5/24'])])
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST, maxQueuedEvents: 50 })
+  t.teardown(() => client.close())
+  await fake.waitForConnections(1)
+  // Nobody iterates while the daemon sends 200 changes: only 50 may wait.
+  fake.greeting = discoveryLine([report('ens37', 2, ['10.9.9.9/24'])])
+  fake.broadcast(Array.from({ length: 200 }, (_, index) => changeLine(report('ens37', 2, [`10.1.${index}.5/24`]))).join(''))
+  const reconnected = await Promise.race([fake.waitForConnections(2).then(() => true), sleep(5000).then(() => false)])
+  t.ok(reconnected, 'the client hung up and reconnected on its own, without being read')
+  const events = client[Symbol.asyncIterator]()
+  const seen = await nextMatching(events, (event) => event.kind === 'discovery' && event.resync)
+  t.same(
+    kinds(seen).filter((kind) => kind !== 'retrying'),
+    ['disconnected', 'connected', 'discovery'],
+    'the unread events were dropped, not kept: only the reconnection is left to read',
+  )
+  t.match(
+    seen.find((event) => event.kind === 'disconnected'),
+    { kind: 'disconnected', reason: /fell behind: more than 50 events unread/ },
+  )
+  t.notOk(seen.some((event) => event.kind === 'malformed'), 'the cut-off line is not reported as malformed')
+  t.match(seen.at(-1), { kind: 'discovery', resync: true, event: { data: { interfaces: [{ ipv4_addresses: [{ address: '10.9.9.9' }] }] } } })
+  fake.broadcast(changeLine(report('ens37', 2, ['10.2.0.5/24'])))
+  t.match((await nextMatching(events, (event) => event.kind === 'change')).at(-1), { kind: 'change', event: { data: { ipv4_addresses: [{ address: '10.2.0.5' }] } } })
+})
