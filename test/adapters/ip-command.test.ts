@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { checkIp, runIpJson } from '../../src/adapters/ip-command.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
-const fakeIp = (body: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'nm-ipcmd-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  return writeIpScript(dir, body)
-}
+const fakeIp = (body: string): string => writeIpScript(tempDir(t, 'ipcmd'), body)
 
 t.test('JSON out, parsed', async (t) => {
   t.same(await runIpJson(fakeIp(`echo '[{"ifname":"lo"}]'`), ['-json', 'link'], 2000), [{ ifname: 'lo' }])

@@ -1,15 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { createSnapshotReader, wirelessLinks } from '../../src/adapters/ip-snapshot.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'nm-snap-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const scratch = (): string => tempDir(t, 'snap')
 
 t.test('wireless links are those with wireless/ or phy80211 in sysfs', async (t) => {
   const sysfs = scratch()

@@ -9,7 +9,7 @@ import { nextMatching } from './fake-daemon.js'
 t.test('the library against the real daemon: discovery, changes, requests, removal, restart', async (t) => {
   const ns = await namespaceWithEns37(t, 'client')
   if (ns === undefined) return
-  const socket = socketPath('client')
+  const socket = socketPath(t, 'client')
   const args = ['--socket', socket, '--debounce', '200']
 
   // The client starts first: it waits for the socket to appear.

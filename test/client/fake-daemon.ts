@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { InterfaceReport } from '../../src/schema/protocol.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 export const TIMESTAMP = '2025-11-20T20:30:45.123456'
 
@@ -60,8 +59,7 @@ const defaultReply = (line: string): string => {
 
 /** A fake daemon on a socket in its own mkdtemp folder (removed in teardown); not started. */
 export const createFakeDaemon = (t: Test): FakeDaemon => {
-  const dir = mkdtempSync(join(tmpdir(), 'nm-fake-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir(t, 'fake')
   let server: Server | undefined
   const waiters: (() => void)[] = []
   const fake: FakeDaemon = {

@@ -16,7 +16,7 @@ t.test('examples/python/netmon_client.py against the real daemon: cache, lookup,
   }
   const ns = await namespaceWithEns37(t, 'py')
   if (ns === undefined) return
-  const socket = socketPath('py')
+  const socket = socketPath(t, 'py')
   const args = ['--socket', socket, '--debounce', '200']
 
   // Started before the daemon: the example must wait for the socket.

@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { createNamespace, type TestNamespace } from './netns.js'
+import { tempDir } from './temp-dir.js'
 
-/** A socket path in a fresh folder of its own (short enough for the 107-byte limit). */
-export const socketPath = (label: string): string => join(mkdtempSync(join(tmpdir(), `nm-${label}-`)), 'netmon.sock')
+/** A socket path in a fresh folder of its own (short enough for the 107-byte limit), removed at the end. */
+export const socketPath = (t: Test, label: string): string => join(tempDir(t, label), 'netmon.sock')
 
 /**
  * The most common test host: a namespace whose veth end `ens37` is UP with 10.77.0.5/24.

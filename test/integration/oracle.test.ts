@@ -41,7 +41,7 @@ for (const seed of SEEDS) {
     if (ns === undefined) return
     await addInterfaces(ns)
     const random = seededRandom(seed)
-    const socket = socketPath(`orc${seed}`)
+    const socket = socketPath(t, `orc${seed}`)
     const ops = Array.from({ length: 60 }, () => randomOperation(random))
     const apply = async (from: number, to: number): Promise<void> => {
       for (const op of ops.slice(from, to)) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -7,6 +7,7 @@ import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
 import { namespaceWithEns37 } from '../helpers/one-interface.js'
 import { createNamespace } from '../helpers/netns.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const run = promisify(execFile)
 
@@ -19,7 +20,7 @@ const replay = (dir: string) =>
 t.test('netmon record captures a live case that netmon replay reproduces event for event', async (t) => {
   const ns = await namespaceWithEns37(t, 'rec')
   if (ns === undefined) return
-  const out = join(mkdtempSync(join(tmpdir(), 'nm-rec-')), 'case')
+  const out = join(tempDir(t, 'rec'), 'case')
   const recorder = startDaemonProcess(t, ns, ['record', '--out', out, '--description', 'a test case', '--debounce', '200', '--duration', '3000'])
   await recorder.stderr.waitFor((line) => line.includes('"msg":"ready"'))
   await ns.ip('addr', 'add', '10.77.0.6/24', 'dev', 'ens37')

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
@@ -9,6 +7,7 @@ import { createNamespace } from '../helpers/netns.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
 import { addInterfaces, DAEMON_ARGS, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
 import { socketPath } from '../helpers/one-interface.js'
+import { tempDir } from '../helpers/temp-dir.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -16,7 +15,7 @@ t.test('a killed monitor is restarted at once and a change made meanwhile is rep
   const ns = await createNamespace(t, 'kill')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketPath('kill')
+  const socket = socketPath(t, 'kill')
   startDaemonProcess(t, ns, ['--socket', socket, ...DAEMON_ARGS])
   await waitForSocket(socket)
   const client = await connectClient(socket)
@@ -36,7 +35,7 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
   const ns = await createNamespace(t, 'ovr')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const dir = mkdtempSync(join(tmpdir(), 'nm-ovr-'))
+  const dir = tempDir(t, 'ovr')
   const wrapper = writeIpScript(dir, 'if [ "$1" = monitor ]; then exec ip -rcvbuf 2048 "$@"; fi\nexec ip "$@"')
   const socket = join(dir, 'netmon.sock')
   const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, ...DAEMON_ARGS])
@@ -69,7 +68,7 @@ t.test('a namespace half-made by `ip netns add` while the monitor starts is not 
   const ns = await createNamespace(t, 'half')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const dir = mkdtempSync(join(tmpdir(), 'nm-half-'))
+  const dir = tempDir(t, 'half')
   // The monitor gets a private /run/netns holding a plain file: what `ip netns add` leaves
   // for a moment before it mounts the namespace. The real `ip` then prints its error.
   const wrapper = writeIpScript(
@@ -100,7 +99,7 @@ t.test('a storm is coalesced: one event per interface per window, snapshots grow
   const ns = await createNamespace(t, 'storm')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketPath('storm')
+  const socket = socketPath(t, 'storm')
   startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '300', '--max-wait', '1000'])
   await waitForSocket(socket)
   const client = await connectClient(socket)
@@ -131,7 +130,7 @@ t.test('a snapshot command that hangs is timed out and retried', async (t) => {
   const ns = await createNamespace(t, 'hang')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const dir = mkdtempSync(join(tmpdir(), 'nm-hang-'))
+  const dir = tempDir(t, 'hang')
   const marker = join(dir, 'hung-once')
   const wrapper = writeIpScript(dir, `if [ "$2" = addr ] && [ ! -e ${marker} ]; then : > ${marker}; exec sleep 60; fi\nexec ip "$@"`)
   const socket = join(dir, 'netmon.sock')
@@ -148,7 +147,7 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
   const ns = await createNamespace(t, 'armed')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketPath('armed')
+  const socket = socketPath(t, 'armed')
   // A long window, so that it is surely still open when the daemon is asked, even under load.
   const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '5000'], WITH_ACTIVE_RESOURCES)
   await waitForSocket(socket)
@@ -170,7 +169,7 @@ t.test('idle is idle: the event loop does not wake over 10 s without changes', a
   const ns = await createNamespace(t, 'idle')
   if (ns === undefined) return
   await addInterfaces(ns)
-  const socket = socketPath('idle')
+  const socket = socketPath(t, 'idle')
   const daemon = startDaemonProcess(t, ns, ['--socket', socket])
   await waitForSocket(socket)
   const client = await connectClient(socket)

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, statSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
@@ -9,11 +8,12 @@ import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
 import { namespaceWithEns37 } from '../helpers/one-interface.js'
+import { tempDir } from '../helpers/temp-dir.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
 const run = promisify(execFile)
 
-const socketDir = (label: string): string => mkdtempSync(join(tmpdir(), `nm-${label}-`))
+
 
 const parse = (line: string | undefined): Record<string, unknown> => JSON.parse(line ?? 'null') as Record<string, unknown>
 
@@ -21,7 +21,7 @@ const parse = (line: string | undefined): Record<string, unknown> => JSON.parse(
 const served = async (t: Test, label: string, args: string[] = []) => {
   const ns = await namespaceWithEns37(t, label)
   if (ns === undefined) return undefined
-  const socket = join(socketDir(label), 'sub', 'netmon.sock')
+  const socket = join(tempDir(t, label), 'sub', 'netmon.sock')
   const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '200', ...args])
   await waitForSocket(socket)
   const clients: SocketClient[] = []
@@ -181,7 +181,7 @@ t.test('a client that never reads is cut off at its backlog cap; the others are 
 t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM cleans up', async (t) => {
   const ns = await createNamespace(t, 'life')
   if (ns === undefined) return
-  const socket = join(socketDir('life'), 'netmon.sock')
+  const socket = join(tempDir(t, 'life'), 'netmon.sock')
   // A socket file whose owner died without unlinking it, as after a crash.
   await run('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', socket])
   t.ok(statSync(socket).isSocket(), 'a stale socket file exists')
@@ -215,7 +215,7 @@ t.test('health: 0 against a live daemon, 1 for a stale file or no socket', async
       (error: { code: number; stderr: string }) => ({ code: error.code, out: error.stderr }),
     )
   t.match(await health(s.socket), { code: 0, out: /healthy/ })
-  const dir = socketDir('hlth2')
+  const dir = tempDir(t, 'hlth2')
   t.match(await health(join(dir, 'missing.sock')), { code: 1, out: /unhealthy: no socket at/ })
   const stale = join(dir, 'stale.sock')
   await run('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', stale])

@@ -5,7 +5,7 @@ import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
 t.test('discovery then one change on --stdout, in a fresh namespace', async (t) => {
   const ns = await namespaceWithEns37(t, 'smoke')
   if (ns === undefined) return
-  const daemon = startDaemonProcess(t, ns, ['--stdout', '--socket', socketPath('smoke'), '--debounce', '200'])
+  const daemon = startDaemonProcess(t, ns, ['--stdout', '--socket', socketPath(t, 'smoke'), '--debounce', '200'])
   const [discovery] = await daemon.stdout.waitForCount(1)
   t.match(JSON.parse(discovery ?? ''), {
     type: 'network_discovery',
