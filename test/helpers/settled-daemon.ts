@@ -1,8 +1,9 @@
 import type { Test } from 'tap'
+import { startDaemonProcess, type DaemonProcess } from './daemon-process.js'
 import type { TestNamespace } from './netns.js'
 import { foldEvents, kernelView } from './oracle.js'
 import { assertProtocolLines } from './protocol-schema.js'
-import type { SocketClient } from './socket-client.js'
+import { connectClient, waitForSocket, type SocketClient } from './socket-client.js'
 import { sleep } from './watched-namespace.js'
 
 export const INTERFACES = ['ens1', 'ens2', 'ens3', 'ens4']
@@ -45,3 +46,22 @@ export const addInterfaces = async (ns: TestNamespace): Promise<void> => {
   }
 }
 
+
+/**
+ * Starts the daemon serving `socket` (plus `args`) and connects a client that has received
+ * its discovery; the client is closed in teardown.
+ */
+export const daemonWithClient = async (
+  t: Test,
+  ns: TestNamespace,
+  socket: string,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): Promise<{ daemon: DaemonProcess; client: SocketClient }> => {
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, ...args], nodeFlags)
+  await waitForSocket(socket)
+  const client = await connectClient(socket)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1, 15_000)
+  return { daemon, client }
+}

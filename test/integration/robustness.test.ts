@@ -5,7 +5,7 @@ import { activeResources, startDaemonProcess, WITH_ACTIVE_RESOURCES, type Daemon
 import { writeIpScript } from '../helpers/fake-ip.js'
 import { createNamespace } from '../helpers/netns.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
-import { addInterfaces, DAEMON_ARGS, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
+import { addInterfaces, DAEMON_ARGS, daemonWithClient, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
 import { socketPath } from '../helpers/one-interface.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
@@ -16,11 +16,7 @@ t.test('a killed monitor is restarted at once and a change made meanwhile is rep
   if (ns === undefined) return
   await addInterfaces(ns)
   const socket = socketPath(t, 'kill')
-  startDaemonProcess(t, ns, ['--socket', socket, ...DAEMON_ARGS])
-  await waitForSocket(socket)
-  const client = await connectClient(socket)
-  t.teardown(() => client.close())
-  await client.lines.waitForCount(1)
+  const { client } = await daemonWithClient(t, ns, socket, DAEMON_ARGS)
   const first = (await status(client)).monitor.pid
   process.kill(first, 'SIGKILL')
   await ns.ip('addr', 'add', '10.77.0.77/24', 'dev', 'ens1')
@@ -38,11 +34,7 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
   const dir = tempDir(t, 'ovr')
   const wrapper = writeIpScript(dir, 'if [ "$1" = monitor ]; then exec ip -rcvbuf 2048 "$@"; fi\nexec ip "$@"')
   const socket = join(dir, 'netmon.sock')
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, ...DAEMON_ARGS])
-  await waitForSocket(socket)
-  const client = await connectClient(socket)
-  t.teardown(() => client.close())
-  await client.lines.waitForCount(1)
+  const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, ...DAEMON_ARGS])
   const batch = []
   for (let round = 0; round < 3; round += 1) {
     for (let host = 10; host < 250; host += 1) batch.push(`addr add 10.77.1.${host}/24 dev ens2`)
@@ -81,11 +73,7 @@ t.test('a namespace half-made by `ip netns add` while the monitor starts is not 
     ].join('\n'),
   )
   const socket = join(dir, 'netmon.sock')
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, '--log-level', 'debug', ...DAEMON_ARGS])
-  await waitForSocket(socket)
-  const client = await connectClient(socket)
-  t.teardown(() => client.close())
-  await client.lines.waitForCount(1)
+  const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, '--log-level', 'debug', ...DAEMON_ARGS])
   await daemon.stderr.waitFor((line) => line.includes('Peer netns reference is invalid'), 10_000)
   await ns.ip('addr', 'add', '10.77.0.78/24', 'dev', 'ens1')
   const change = await client.lines.waitFor((line) => line.includes('10.77.0.78'), 15_000)
@@ -100,11 +88,7 @@ t.test('a storm is coalesced: one event per interface per window, snapshots grow
   if (ns === undefined) return
   await addInterfaces(ns)
   const socket = socketPath(t, 'storm')
-  startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '300', '--max-wait', '1000'])
-  await waitForSocket(socket)
-  const client = await connectClient(socket)
-  t.teardown(() => client.close())
-  await client.lines.waitForCount(1)
+  const { client } = await daemonWithClient(t, ns, socket, ['--debounce', '300', '--max-wait', '1000'])
   const before = await status(client)
   const batch: string[] = []
   for (let round = 0; round < 4; round += 1) {
@@ -149,11 +133,7 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
   await addInterfaces(ns)
   const socket = socketPath(t, 'armed')
   // A long window, so that it is surely still open when the daemon is asked, even under load.
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '5000'], WITH_ACTIVE_RESOURCES)
-  await waitForSocket(socket)
-  const client = await connectClient(socket)
-  t.teardown(() => client.close())
-  await client.lines.waitForCount(1)
+  const { daemon, client } = await daemonWithClient(t, ns, socket, ['--debounce', '5000'], WITH_ACTIVE_RESOURCES)
   await ns.ip('addr', 'add', '10.77.0.79/24', 'dev', 'ens1')
   for (let waited = 0; (await status(client)).pending_interfaces !== 1 && waited < 5000; waited += 20) await sleep(20)
   const pending = await activeResources(daemon)
@@ -170,11 +150,7 @@ t.test('idle is idle: the event loop does not wake over 10 s without changes', a
   if (ns === undefined) return
   await addInterfaces(ns)
   const socket = socketPath(t, 'idle')
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket])
-  await waitForSocket(socket)
-  const client = await connectClient(socket)
-  t.teardown(() => client.close())
-  await client.lines.waitForCount(1)
+  const { daemon, client } = await daemonWithClient(t, ns, socket)
   const monitorPid = (await status(client)).monitor.pid
   const read = () => ({
     loop: cpuTicks(daemon.pid, true),

@@ -8,7 +8,7 @@ import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
 import { namespaceWithEns37 } from '../helpers/one-interface.js'
-import { status as daemonStatus } from '../helpers/settled-daemon.js'
+import { daemonWithClient, status as daemonStatus } from '../helpers/settled-daemon.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -205,11 +205,7 @@ t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM clean
   interrupted.exited.kill('SIGINT')
   t.equal((await interrupted.exited).exitCode, 0, 'exit 0 on SIGINT')
   t.notOk(existsSync(socket))
-  const hungUp = startDaemonProcess(t, ns, ['--socket', socket])
-  await waitForSocket(socket)
-  const probe = await connectClient(socket)
-  t.teardown(() => probe.close())
-  await probe.lines.waitForCount(1)
+  const { daemon: hungUp, client: probe } = await daemonWithClient(t, ns, socket)
   const monitorPid = (await daemonStatus(probe)).monitor.pid
   hungUp.exited.kill('SIGHUP')
   t.equal((await hungUp.exited).exitCode, 0, 'exit 0 on SIGHUP (its terminal closed)')
