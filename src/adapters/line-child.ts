@@ -26,8 +26,8 @@ const endOf = (code: number | null, signal: NodeJS.Signals | null): ChildEnd =>
 
 /**
  * A long-running child whose stdout and stderr arrive line by line. Uses node:child_process
- * rather than execa: loading execa took about 150 ms of netmon's 300 ms start-up budget and
- * about 16 MB of RSS (see BENCHMARKS.md), for a child that needs only spawn, lines and kill.
+ * rather than execa: loading execa took about 110-150 ms of netmon's 300 ms start-up budget
+ * and 3 MB of idle RSS (BENCHMARKS.md, fix 7), for a child that needs only spawn, lines, kill.
  * The child is killed when this process exits, as execa's `cleanup` did.
  */
 export const startLineChild = (command: string, args: readonly string[], callbacks: LineChildCallbacks): LineChild => {
@@ -47,7 +47,7 @@ export const startLineChild = (command: string, args: readonly string[], callbac
   const ended = new Promise<ChildEnd>((resolve) => {
     child.once('close', (code, signal) => {
       process.removeListener('exit', killOnExit)
-      if (child.pid === undefined || (startError !== undefined && code === null && signal === null)) {
+      if (child.pid === undefined) {
         resolve({ kind: 'failed-to-start', message: startError?.message ?? `cannot start ${command}` })
         return
       }
