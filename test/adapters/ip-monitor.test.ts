@@ -4,6 +4,7 @@ import { startMonitor, type Monitor, type MonitorCallbacks } from '../../src/ada
 import { createLogger } from '../../src/adapters/logger.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
 import { tempDir } from '../helpers/temp-dir.js'
+import { waitUntil } from '../helpers/wait-until.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
 interface LogEntry {
@@ -49,10 +50,8 @@ const monitorOf = (t: Test, script: string | undefined, options: { subscribed?: 
   return { monitor, logs, lines, subscribed, overruns }
 }
 
-const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
-  for (const giveUp = Date.now() + timeoutMs; !condition(); await sleep(10)) {
-    if (Date.now() > giveUp) throw new Error(`timed out waiting for ${what}`)
-  }
+const expectEventually = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
+  if (!(await waitUntil(condition, timeoutMs, 10))) throw new Error(`timed out waiting for ${what}`)
 }
 
 t.test('lines, overruns and stray stderr, each reported its own way', async (t) => {
@@ -66,8 +65,8 @@ t.test('lines, overruns and stray stderr, each reported its own way', async (t) 
       'exec sleep 30',
     ].join('\n'),
   )
-  await waitUntil(() => m.lines.length === 1 && m.overruns.length === 1 && m.logs.some((log) => log.msg === 'ip monitor wrote to stderr'), 'the output')
-  await waitUntil(() => m.subscribed.length === 1, 'the subscription')
+  await expectEventually(() => m.lines.length === 1 && m.overruns.length === 1 && m.logs.some((log) => log.msg === 'ip monitor wrote to stderr'), 'the output')
+  await expectEventually(() => m.subscribed.length === 1, 'the subscription')
   t.same(m.lines, ['[LINK]2: ens37: <UP> mtu 1500'])
   t.same(m.subscribed, ['startup'])
   t.match(m.monitor.stats(), { overruns: 1, restarts: 0, pid: Number })
@@ -84,7 +83,7 @@ t.test('lines, overruns and stray stderr, each reported its own way', async (t) 
 
 t.test('a monitor that keeps exiting is restarted at once, then with a capped backoff', async (t) => {
   const m = monitorOf(t, 'echo "ip: cannot open netlink socket" >&2\nexit 2')
-  await waitUntil(() => m.monitor.stats().restarts >= 5, 'five restarts', 10_000)
+  await expectEventually(() => m.monitor.stats().restarts >= 5, 'five restarts', 10_000)
   const exits = m.logs.filter((log) => log.msg === 'ip monitor exited; restarting')
   t.match(exits[0], { level: 'warn', how: 'code 2', delayMs: 0, stderr: 'ip: cannot open netlink socket' })
   t.same(
@@ -96,7 +95,7 @@ t.test('a monitor that keeps exiting is restarted at once, then with a capped ba
 
 t.test('a missing binary is reported as not started, and retried', async (t) => {
   const m = monitorOf(t, undefined)
-  await waitUntil(() => m.monitor.stats().restarts >= 2, 'two restarts')
+  await expectEventually(() => m.monitor.stats().restarts >= 2, 'two restarts')
   t.match(m.logs.find((log) => log.msg === 'ip monitor exited; restarting'), { how: /^not started: .*ENOENT/ })
   t.equal(m.monitor.stats().pid, null)
   t.same(m.subscribed, [], 'never subscribed: no snapshot is asked for')
@@ -104,13 +103,13 @@ t.test('a missing binary is reported as not started, and retried', async (t) => 
 
 t.test('an unconfirmed subscription is logged and the state read anyway', async (t) => {
   const m = monitorOf(t, 'exec sleep 30', { subscribed: false, subscribeTimeoutMs: 200 })
-  await waitUntil(() => m.subscribed.length === 1, 'the fallback')
+  await expectEventually(() => m.subscribed.length === 1, 'the fallback')
   t.match(m.logs.find((log) => log.level === 'warn'), { msg: /could not confirm the ip monitor subscription/, timeoutMs: 200 })
 })
 
 t.test('stop ends the child and restarts nothing', async (t) => {
   const m = monitorOf(t, 'exec sleep 30')
-  await waitUntil(() => m.subscribed.length === 1, 'the subscription')
+  await expectEventually(() => m.subscribed.length === 1, 'the subscription')
   const pid = m.monitor.stats().pid ?? 0
   await m.monitor.stop()
   t.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the child is gone')

@@ -1,24 +1,15 @@
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { startLineChild } from '../../src/adapters/line-child.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { isRunning } from '../helpers/proc-stats.js'
+import { waitUntil } from '../helpers/wait-until.js'
 
 const collect = (): { out: string[]; err: string[]; callbacks: Parameters<typeof startLineChild>[2] } => {
   const out: string[] = []
   const err: string[] = []
   return { out, err, callbacks: { onStdoutLine: (line) => out.push(line), onStderrLine: (line) => err.push(line) } }
-}
-
-/** A zombie still answers kill(pid, 0); only a reaped or never-seen pid counts as gone. */
-const isRunning = (pid: number): boolean => {
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
 }
 
 t.test('every line of stdout and stderr, then the exit code', async (t) => {
@@ -47,7 +38,7 @@ t.test('stop: SIGTERM, then SIGKILL for a child that ignores it', async (t) => {
   t.same(await polite.stop(5000), { kind: 'signalled', signal: 'SIGTERM' })
   const { out, callbacks } = collect()
   const stubborn = startLineChild(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"], callbacks)
-  while (out.length === 0) await sleep(20)
+  await waitUntil(() => out.length > 0, 5000)
   const started = Date.now()
   t.same(await stubborn.stop(200), { kind: 'signalled', signal: 'SIGKILL' })
   t.ok(Date.now() - started < 3000, 'killed soon after the grace time')
@@ -73,6 +64,6 @@ t.test('the child does not outlive this process, even when it crashes', async (t
   t.teardown(() => {
     if (pid > 0 && isRunning(pid)) process.kill(pid, 'SIGKILL')
   })
-  for (let waited = 0; isRunning(pid) && waited < 5000; waited += 50) await sleep(50)
+  await waitUntil(() => !isRunning(pid), 5000, 50)
   t.notOk(isRunning(pid), `sleep (pid ${pid}) is gone`)
 })

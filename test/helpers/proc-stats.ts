@@ -11,6 +11,15 @@ export const cpuTicks = (pid: number, mainThreadOnly = false): number => {
   return Number(fields[11]) + Number(fields[12])
 }
 
+/** True while `pid` runs; a zombie (exited, not yet reaped) still answers kill(pid, 0), so it counts as gone. */
+export const isRunning = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
 /** Voluntary context switches of a process's main thread: how often its event loop woke. */
 export const wakeups = (pid: number): number => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')

@@ -8,6 +8,7 @@ import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
 import { addInterfaces, DAEMON_ARGS, daemonWithClient, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
 import { socketPath } from '../helpers/one-interface.js'
 import { tempDir } from '../helpers/temp-dir.js'
+import { waitUntil } from '../helpers/wait-until.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -135,7 +136,7 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
   // A long window, so that it is surely still open when the daemon is asked, even under load.
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--debounce', '5000'], WITH_ACTIVE_RESOURCES)
   await ns.ip('addr', 'add', '10.77.0.79/24', 'dev', 'ens1')
-  for (let waited = 0; (await status(client)).pending_interfaces !== 1 && waited < 5000; waited += 20) await sleep(20)
+  await waitUntil(async () => (await status(client)).pending_interfaces === 1, 5000)
   const pending = await activeResources(daemon)
   t.ok(pending.includes('Timeout'), `a pending window shows as a timer: ${JSON.stringify(pending)}`)
   await client.lines.waitFor((line) => line.includes('10.77.0.79'), 15_000)
