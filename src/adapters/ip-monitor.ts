@@ -1,5 +1,5 @@
-import { backoffDelay } from '../core/backoff.js'
 import { classifyMonitorStderr } from '../core/monitor-stderr.js'
+import { nextRestart } from '../core/restart-policy.js'
 import { unreachable } from '../core/result.js'
 import type { Clock } from './clock.js'
 import { startLineChild, type ChildEnd, type LineChild } from './line-child.js'
@@ -54,9 +54,6 @@ const describeEnd = (end: ChildEnd): string => {
       return unreachable(end)
   }
 }
-
-/** A run this long counts as healthy: the next failure restarts at once again. */
-const HEALTHY_RUN_MS = 10_000
 
 /**
  * Keeps one `ip monitor` child alive: restarts it when it exits or is killed (at once,
@@ -115,11 +112,11 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
       stats.pid = null
       if (stopped) return
       const ranMs = clock.now() - startedAt
-      failuresInRow = ranMs >= HEALTHY_RUN_MS ? 1 : failuresInRow + 1
-      const delayMs = failuresInRow <= 1 ? 0 : backoffDelay(failuresInRow - 2, { initialMs: 100, maxMs: options.maxBackoffMs })
-      logger.warn('ip monitor exited; restarting', { how: describeEnd(end), ranMs: Math.round(ranMs), delayMs, stderr: lastStderr })
+      const restart = nextRestart(failuresInRow, ranMs, options.maxBackoffMs)
+      failuresInRow = restart.failuresInRow
+      logger.warn('ip monitor exited; restarting', { how: describeEnd(end), ranMs: Math.round(ranMs), delayMs: restart.delayMs, stderr: lastStderr })
       stats.restarts += 1
-      cancelRestart = clock.at(clock.now() + delayMs, () => spawn('monitor restarted'))
+      cancelRestart = clock.at(clock.now() + restart.delayMs, () => spawn('monitor restarted'))
     })
     if (pid === undefined) return
     void waitForSubscription(pid, clock, options.readNetlinkTable, options.subscribeTimeoutMs, () => alive).then(

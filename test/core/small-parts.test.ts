@@ -7,6 +7,7 @@ import { contains, formatIpv4, networkOf, parseIpv4 } from '../../src/core/ipv4.
 import { classifyMonitorStderr } from '../../src/core/monitor-stderr.js'
 import { isSubscribed, parseNetlinkTable } from '../../src/core/netlink-table.js'
 import { encodeLine, formatTimestamp } from '../../src/core/protocol.js'
+import { HEALTHY_RUN_MS, nextRestart } from '../../src/core/restart-policy.js'
 import { unreachable } from '../../src/core/result.js'
 
 t.test('ipv4 arithmetic', async (t) => {
@@ -87,4 +88,16 @@ t.test('ip monitor stderr: overruns resync, a half-made namespace is harmless, t
   t.same(classifyMonitorStderr('Error: Peer netns reference is invalid.'), { kind: 'namespace-race' })
   t.same(classifyMonitorStderr('Cannot open netlink socket: Protocol not supported'), { kind: 'other' })
   t.same(classifyMonitorStderr('  '), { kind: 'blank' })
+})
+
+t.test('restarts: at once after a healthy run, then doubling from 100 ms up to the cap', async (t) => {
+  const delays: number[] = []
+  let failuresInRow = 0
+  for (let exit = 0; exit < 6; exit += 1) {
+    const restart = nextRestart(failuresInRow, 50, 400)
+    failuresInRow = restart.failuresInRow
+    delays.push(restart.delayMs)
+  }
+  t.same(delays, [0, 100, 200, 400, 400, 400])
+  t.same(nextRestart(failuresInRow, HEALTHY_RUN_MS, 400), { failuresInRow: 1, delayMs: 0 }, 'a healthy run starts over')
 })
