@@ -1,6 +1,9 @@
 import type { Test } from 'tap'
 import { startDaemonProcess, type DaemonProcess } from './daemon-process.js'
-import type { TestNamespace } from './netns.js'
+import { join } from 'node:path'
+import { writeIpScript } from './fake-ip.js'
+import { createNamespace, type TestNamespace } from './netns.js'
+import { tempDir } from './temp-dir.js'
 import { foldEvents, kernelView } from './oracle.js'
 import { assertProtocolLines } from './protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from './socket-client.js'
@@ -39,11 +42,24 @@ export const expectSettled = async (t: Test, ns: TestNamespace, client: SocketCl
   }
 }
 
-export const addInterfaces = async (ns: TestNamespace): Promise<void> => {
+/**
+ * A namespace whose INTERFACES are UP with 10.77.<position>.5/24 each. Undefined when
+ * namespaces are unavailable outside CI (the test is skipped).
+ */
+export const namespaceWithInterfaces = async (t: Test, label: string): Promise<TestNamespace | undefined> => {
+  const ns = await createNamespace(t, label)
+  if (ns === undefined) return undefined
   for (const [position, name] of INTERFACES.entries()) {
     await ns.addVeth(name)
     await ns.ip('addr', 'add', `10.77.${position}.5/24`, 'dev', name)
   }
+  return ns
+}
+
+/** An `ip` wrapper script for --ip, written by `body(dir)` into a fresh folder that also holds the socket. */
+export const ipWrapper = (t: Test, label: string, body: (dir: string) => string): { wrapper: string; socket: string } => {
+  const dir = tempDir(t, label)
+  return { wrapper: writeIpScript(dir, body(dir)), socket: join(dir, 'netmon.sock') }
 }
 
 

@@ -1,9 +1,8 @@
 import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { createNamespace } from '../helpers/netns.js'
 import { foldEvents, kernelView, seededRandom } from '../helpers/oracle.js'
-import { addInterfaces, DAEMON_ARGS, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
+import { DAEMON_ARGS, expectSettled, INTERFACES, namespaceWithInterfaces, status } from '../helpers/settled-daemon.js'
 import { socketPath } from '../helpers/one-interface.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
@@ -37,9 +36,8 @@ const SEEDS = (process.env.NETMON_ORACLE_SEEDS ?? '1,2,3').split(',').map(Number
 
 for (const seed of SEEDS) {
   t.test(`oracle: random sequence, seed ${seed} (replay with NETMON_ORACLE_SEEDS=${seed})`, async (t) => {
-    const ns = await createNamespace(t, `orc${seed}`)
+    const ns = await namespaceWithInterfaces(t, `orc${seed}`)
     if (ns === undefined) return
-    await addInterfaces(ns)
     const random = seededRandom(seed)
     const socket = socketPath(t, `orc${seed}`)
     const ops = Array.from({ length: 60 }, () => randomOperation(random))

@@ -2,20 +2,16 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
 import { activeResources, startDaemonProcess, WITH_ACTIVE_RESOURCES, type DaemonProcess } from '../helpers/daemon-process.js'
-import { writeIpScript } from '../helpers/fake-ip.js'
-import { createNamespace } from '../helpers/netns.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
-import { addInterfaces, DAEMON_ARGS, daemonWithClient, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
+import { DAEMON_ARGS, daemonWithClient, ipWrapper, namespaceWithInterfaces, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
 import { socketPath } from '../helpers/one-interface.js'
-import { tempDir } from '../helpers/temp-dir.js'
 import { waitUntil } from '../helpers/wait-until.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
 t.test('a killed monitor is restarted at once and a change made meanwhile is reported', async (t) => {
-  const ns = await createNamespace(t, 'kill')
+  const ns = await namespaceWithInterfaces(t, 'kill')
   if (ns === undefined) return
-  await addInterfaces(ns)
   const socket = socketPath(t, 'kill')
   const { client } = await daemonWithClient(t, ns, socket, DAEMON_ARGS)
   const first = (await status(client)).monitor.pid
@@ -29,12 +25,9 @@ t.test('a killed monitor is restarted at once and a change made meanwhile is rep
 })
 
 t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is still right', async (t) => {
-  const ns = await createNamespace(t, 'ovr')
+  const ns = await namespaceWithInterfaces(t, 'ovr')
   if (ns === undefined) return
-  await addInterfaces(ns)
-  const dir = tempDir(t, 'ovr')
-  const wrapper = writeIpScript(dir, 'if [ "$1" = monitor ]; then exec ip -rcvbuf 2048 "$@"; fi\nexec ip "$@"')
-  const socket = join(dir, 'netmon.sock')
+  const { wrapper, socket } = ipWrapper(t, 'ovr', () => 'if [ "$1" = monitor ]; then exec ip -rcvbuf 2048 "$@"; fi\nexec ip "$@"')
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, ...DAEMON_ARGS])
   const batch = []
   for (let round = 0; round < 3; round += 1) {
@@ -58,14 +51,11 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
 })
 
 t.test('a namespace half-made by `ip netns add` while the monitor starts is not a warning', async (t) => {
-  const ns = await createNamespace(t, 'half')
+  const ns = await namespaceWithInterfaces(t, 'half')
   if (ns === undefined) return
-  await addInterfaces(ns)
-  const dir = tempDir(t, 'half')
   // The monitor gets a private /run/netns holding a plain file: what `ip netns add` leaves
   // for a moment before it mounts the namespace. The real `ip` then prints its error.
-  const wrapper = writeIpScript(
-    dir,
+  const { wrapper, socket } = ipWrapper(t, 'half', () =>
     [
       'if [ "$1" = monitor ]; then',
       `  exec unshare --mount --propagation private sh -c 'mount -t tmpfs nm-half /run/netns && : > /run/netns/half-made && exec ip "$@"' ip "$@"`,
@@ -73,7 +63,6 @@ t.test('a namespace half-made by `ip netns add` while the monitor starts is not 
       'exec ip "$@"',
     ].join('\n'),
   )
-  const socket = join(dir, 'netmon.sock')
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, '--log-level', 'debug', ...DAEMON_ARGS])
   await daemon.stderr.waitFor((line) => line.includes('Peer netns reference is invalid'), 10_000)
   await ns.ip('addr', 'add', '10.77.0.78/24', 'dev', 'ens1')
@@ -85,9 +74,8 @@ t.test('a namespace half-made by `ip netns add` while the monitor starts is not 
 })
 
 t.test('a storm is coalesced: one event per interface per window, snapshots grow with windows', async (t) => {
-  const ns = await createNamespace(t, 'storm')
+  const ns = await namespaceWithInterfaces(t, 'storm')
   if (ns === undefined) return
-  await addInterfaces(ns)
   const socket = socketPath(t, 'storm')
   const { client } = await daemonWithClient(t, ns, socket, ['--debounce', '300', '--max-wait', '1000'])
   const before = await status(client)
@@ -112,13 +100,12 @@ t.test('a storm is coalesced: one event per interface per window, snapshots grow
 })
 
 t.test('a snapshot command that hangs is timed out and retried', async (t) => {
-  const ns = await createNamespace(t, 'hang')
+  const ns = await namespaceWithInterfaces(t, 'hang')
   if (ns === undefined) return
-  await addInterfaces(ns)
-  const dir = tempDir(t, 'hang')
-  const marker = join(dir, 'hung-once')
-  const wrapper = writeIpScript(dir, `if [ "$2" = addr ] && [ ! -e ${marker} ]; then : > ${marker}; exec sleep 60; fi\nexec ip "$@"`)
-  const socket = join(dir, 'netmon.sock')
+  const { wrapper, socket } = ipWrapper(t, 'hang', (dir) => {
+    const marker = join(dir, 'hung-once')
+    return `if [ "$2" = addr ] && [ ! -e ${marker} ]; then : > ${marker}; exec sleep 60; fi\nexec ip "$@"`
+  })
   const daemon: DaemonProcess = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, '--snapshot-timeout', '1000', ...DAEMON_ARGS])
   await waitForSocket(socket)
   const client = await connectClient(socket)
@@ -129,9 +116,8 @@ t.test('a snapshot command that hangs is timed out and retried', async (t) => {
 })
 
 t.test('idle arms nothing: a debounce window is a timer, and once it has closed none is left', async (t) => {
-  const ns = await createNamespace(t, 'armed')
+  const ns = await namespaceWithInterfaces(t, 'armed')
   if (ns === undefined) return
-  await addInterfaces(ns)
   const socket = socketPath(t, 'armed')
   // A long window, so that it is surely still open when the daemon is asked, even under load.
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--debounce', '5000'], WITH_ACTIVE_RESOURCES)
@@ -147,9 +133,8 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
 })
 
 t.test('idle is idle: the event loop does not wake over 10 s without changes', async (t) => {
-  const ns = await createNamespace(t, 'idle')
+  const ns = await namespaceWithInterfaces(t, 'idle')
   if (ns === undefined) return
-  await addInterfaces(ns)
   const socket = socketPath(t, 'idle')
   const { daemon, client } = await daemonWithClient(t, ns, socket)
   const monitorPid = (await status(client)).monitor.pid
