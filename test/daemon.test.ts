@@ -32,12 +32,14 @@ const harness = () => {
   let truth: RawSnapshot = { addr: addr(['10.0.0.5/24']), route: [], wireless: [] }
   let failNext = 0
   let reads = 0
+  const readTimes: number[] = []
   const changes: NetworkChange[] = []
   const daemon = startDaemon(options, {
     clock,
     logger: silentLogger,
     readSnapshot: async () => {
       reads += 1
+      readTimes.push(clock.now())
       if (failNext > 0) {
         failNext -= 1
         throw new Error('ip -json addr show timed out')
@@ -62,6 +64,7 @@ const harness = () => {
     setRawAddr: (raw: unknown) => (truth = { addr: raw, route: [], wireless: [] }),
     failSnapshots: (count: number) => (failNext = count),
     reads: () => reads,
+    readTimes: () => readTimes,
   }
 }
 
@@ -104,11 +107,39 @@ t.test('a failing snapshot is retried with backoff and the change still arrives'
   h.failSnapshots(3)
   h.setTruth(['10.0.0.7/24'])
   h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
+  const firstRead = h.reads()
   await h.clock.advance(3000)
   t.equal(h.changes.length, 0, 'first read failed')
   await h.clock.advance(100 + 200 + 400)
   t.equal(h.changes.length, 1)
   t.match(h.daemon.status(), { snapshots_failed: 3 })
+  const times = h.readTimes().slice(firstRead)
+  const gaps = times.slice(1).map((at, i) => at - (times[i] ?? at))
+  t.same(gaps, [100, 200, 400], 'each retry waits twice as long as the one before')
+})
+
+t.test('the retry backoff is capped at maxBackoffMs and resets after a success', async (t) => {
+  const h = harness()
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  h.failSnapshots(8)
+  h.setTruth(['10.0.0.7/24'])
+  const firstRead = h.reads()
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
+  await h.clock.advance(3000 + 100 + 200 + 400 + 800 + 1600 + 3200 + 5000 + 5000)
+  t.equal(h.changes.length, 1)
+  const times = h.readTimes().slice(firstRead)
+  const gaps = times.slice(1).map((at, i) => at - (times[i] ?? at))
+  t.same(gaps, [100, 200, 400, 800, 1600, 3200, 5000, 5000], 'doubling up to the 5 s cap')
+
+  h.failSnapshots(1)
+  h.setTruth(['10.0.0.8/24'])
+  const secondRead = h.reads()
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.8/24 scope global ens37')
+  await h.clock.advance(3000 + 100)
+  t.equal(h.changes.length, 2)
+  const again = h.readTimes().slice(secondRead)
+  t.same(again.slice(1).map((at, i) => at - (again[i] ?? at)), [100], 'a new failure starts from 100 ms again')
 })
 
 t.test('a snapshot that does not parse is retried, not reported', async (t) => {
