@@ -3,6 +3,7 @@ import type { Input } from '../../src/core/inputs.js'
 import { discoveryOf, nextDeadline, pendingCount, reduce, type Step } from '../../src/core/reduce.js'
 import type { Snapshot } from '../../src/core/snapshot.js'
 import { initialState, type CoreOptions, type State } from '../../src/core/state.js'
+import { deepClone } from '../helpers/deep-clone.js'
 import { defaultRoute, link, snapshot } from '../helpers/snapshot-builders.js'
 
 const options: CoreOptions = { debounceMs: 3000, maxWaitMs: 10_000, ignore: ['br-*'], acceptUnknownOperstate: false }
@@ -275,11 +276,35 @@ t.test('debounce 0 reads the truth on the record itself', async (t) => {
   t.same(d.line('[ADDR]2: ens37    inet 10.0.0.6/24 scope global ens37', T0 + 2).effects, [{ type: 'take-snapshot' }])
 })
 
-t.test('the reducer is pure: same input, same output, input state untouched', async (t) => {
-  const d = ready()
-  const frozen = d.state
-  const line: Input = { type: 'monitor-line', line: '[ADDR]2: ens37    inet 10.0.0.6/24 scope global ens37', at: T0 + 5 }
-  t.same(reduce(frozen, line), reduce(frozen, line))
-  t.equal(frozen.windows.size, 0, 'the old state was not mutated')
-  t.equal(reduce(frozen, { type: 'tick', at: T0 + 6 }).state, frozen, 'a no-op returns the same state')
+t.test('the reducer is pure: same input, same output, input state untouched, for every input kind', async (t) => {
+  const d = drive()
+  const steps: [string, Input][] = [
+    ['monitor line before ready', { type: 'monitor-line', line: '[ADDR]2: ens37    inet 10.0.0.6/24 scope global ens37', at: T0 }],
+    ['resync while idle', { type: 'resync', reason: 'startup', at: T0 + 1 }],
+    ['garbage while a snapshot is in flight', { type: 'monitor-line', line: 'garbage from a future ip', at: T0 + 2 }],
+    ['resync while another snapshot is already owed', { type: 'resync', reason: 'overrun', at: T0 + 2 }],
+    ['first snapshot', { type: 'snapshot', snapshot: base, at: T0 + 3 }],
+    ['snapshot that settles nothing but sees a change', { type: 'snapshot', snapshot: snapshot([link(2, 'ens37', ['10.0.0.9/24'])]), at: T0 + 4 }],
+    ['address record', { type: 'monitor-line', line: '[ADDR]3: eth1    inet 172.16.0.6/24 scope global eth1', at: T0 + 5 }],
+    ['ignored record', { type: 'monitor-line', line: '[LINK]10: br-0f3e: <UP,LOWER_UP> mtu 1500 state UP', at: T0 + 5 }],
+    ['multipath header', { type: 'monitor-line', line: '[ROUTE]default metric 100 ', at: T0 + 6 }],
+    ['nexthop', { type: 'monitor-line', line: '\tnexthop via 10.0.0.1 dev ens37 weight 1', at: T0 + 6 }],
+    ['JSON record', { type: 'monitor-line', line: '{"ifname":"eth1"}', at: T0 + 7 }],
+    ['tick before any deadline', { type: 'tick', at: T0 + 8 }],
+    ['tick that closes windows', { type: 'tick', at: T0 + 10_000 }],
+    ['snapshot that settles and reports', { type: 'snapshot', snapshot: snapshot([link(2, 'ens37', ['10.0.0.9/24'])]), at: T0 + 10_001 }],
+    ['idle tick', { type: 'tick', at: T0 + 20_000 }],
+  ]
+  let emitted = 0
+  for (const [name, input] of steps) {
+    const before = d.state
+    const copy = deepClone(before)
+    const first = reduce(before, input)
+    t.strictSame(before, copy, `${name}: the state it was given is unchanged`)
+    t.same(reduce(before, input), first, `${name}: same input, same output`)
+    emitted += d.feed(input).emit.length
+  }
+  t.ok(emitted > 0, 'the sequence reports changes')
+  const idle = d.state
+  t.equal(reduce(idle, { type: 'tick', at: T0 + 30_000 }).state, idle, 'a no-op returns the same state')
 })
