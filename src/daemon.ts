@@ -1,16 +1,17 @@
 import type { Input } from './core/inputs.js'
 import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
-import { discoveryOf, interfacesOf, nextDeadline, pendingCount, reduce } from './core/reduce.js'
-import type { RecordedInput } from './core/recording.js'
-import type { DaemonStatus as ProtocolStatus } from './schema/protocol.js'
+import { nextDeadline } from './core/reduce.js'
+import { discoveryOf, interfacesOf, isReady } from './core/report.js'
 import { unreachable } from './core/result.js'
-import { initialState, type CoreOptions, type State } from './core/state.js'
+import type { CoreOptions, State } from './core/state.js'
+import { statusOf } from './core/status.js'
+import { createCoreStore } from './core/store.js'
+import type { DaemonStatus } from './schema/protocol.js'
 import { systemClock, type Clock } from './adapters/clock.js'
 import { createSnapshotReader, type SnapshotReader } from './adapters/ip-snapshot.js'
 import { startMonitor, type Monitor, type MonitorCallbacks } from './adapters/ip-monitor.js'
 import type { Logger } from './adapters/logger.js'
 import { readProcNetlink } from './adapters/netlink-subscription.js'
-import { createSnapshotRunner } from './snapshot-runner.js'
 
 export interface DaemonOptions {
   core: CoreOptions
@@ -23,6 +24,9 @@ export interface DaemonOptions {
 }
 
 export const DEFAULT_DAEMON_TIMEOUTS = { snapshotTimeoutMs: 5000, subscribeTimeoutMs: 3000, maxBackoffMs: 5000 }
+
+/** The first retry of a failed snapshot waits this long; each next one twice as long, up to maxBackoffMs. */
+const SNAPSHOT_RETRY_INITIAL_MS = 100
 
 export interface DaemonDeps {
   clock: Clock
@@ -37,11 +41,8 @@ export interface DaemonListener {
   onReady?(discovery: NetworkDiscovery): void
   onChange?(event: NetworkChange): void
   /** Every input as the core received it (for `netmon record`). */
-  onInput?(input: RecordedInput): void
+  onInput?(input: Input): void
 }
-
-/** What `get_status` reports of the daemon; the socket server adds `clients_connected`. */
-export type DaemonStatus = Omit<ProtocolStatus, 'clients_connected'>
 
 export interface Daemon {
   /** Resolves when the first snapshot has set the initial report. */
@@ -51,7 +52,8 @@ export interface Daemon {
   /** The discovery as one encoded line, cheap to call for every client that connects. */
   discoveryLine(): string
   interfaces(): InterfaceReport[]
-  status(): DaemonStatus
+  /** What `get_status` replies; the socket server knows how many clients are connected. */
+  status(clientsConnected?: number): DaemonStatus
   subscribe(listener: DaemonListener): () => void
   stop(): Promise<void>
 }
@@ -78,40 +80,30 @@ export const realDaemonDeps = (options: DaemonOptions, logger: Logger, clock: Cl
     ),
 })
 
-const isoOrNull = (at: number | null): string | null => (at === null ? null : new Date(at).toISOString())
-
 /**
- * The composition root: feeds monitor lines, snapshots and timer ticks into the pure core,
- * carries out its effects (snapshots, one timer for the next debounce deadline) and hands
- * its events to listeners. Owns shutdown.
+ * Wires the core store to its adapters: monitor lines, snapshots (and their failures),
+ * resyncs and timer ticks go in through one `dispatch`; its effects are carried out (a
+ * snapshot read, a log line) and one timer is kept for its next deadline; its events go to
+ * listeners. Owns shutdown of what it started.
  */
 export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = '0.0.0'): Daemon => {
   const { clock, logger } = deps
   const startedAt = clock.now()
   const listeners = new Set<DaemonListener>()
-  const counters = { resyncs: 0, events: 0 }
-  let state: State = initialState(options.core)
+  const store = createCoreStore(options.core, { initialMs: SNAPSHOT_RETRY_INITIAL_MS, maxMs: options.maxBackoffMs })
   let stopped = false
   let cancelTick: (() => void) | undefined
   let tickAt: number | undefined
-  let encodedInterfaces: { reported: State['reported']; json: string } | undefined
+  let encodedInterfaces: { report: State['report']; json: string } | undefined
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
 
-  const record = (input: RecordedInput): void => {
+  store.onInput((input) => {
     for (const listener of listeners) listener.onInput?.(input)
-  }
-
-  const snapshots = createSnapshotRunner(
-    { read: deps.readSnapshot, clock, logger, maxBackoffMs: options.maxBackoffMs },
-    {
-      onRaw: (raw, at) => record({ type: 'snapshot', at, ...raw }),
-      onSnapshot: (snapshot, at) => dispatch({ type: 'snapshot', snapshot, at }),
-    },
-  )
+  })
 
   const scheduleTick = (): void => {
-    const deadline = nextDeadline(state)
+    const deadline = nextDeadline(store.getState())
     if (deadline === tickAt) return
     cancelTick?.()
     cancelTick = undefined
@@ -120,35 +112,37 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     cancelTick = clock.at(deadline, () => {
       tickAt = undefined
       cancelTick = undefined
-      const at = clock.now()
-      record({ type: 'tick', at })
-      dispatch({ type: 'tick', at })
+      dispatch({ type: 'tick', at: clock.now() })
     })
+  }
+
+  const takeSnapshot = (): void => {
+    deps.readSnapshot().then(
+      (raw) => dispatch({ type: 'snapshot', at: clock.now(), ...raw }),
+      (error: unknown) => dispatch({ type: 'snapshot-failed', at: clock.now(), error: error instanceof Error ? error.message : String(error) }),
+    )
   }
 
   const dispatch = (input: Input): void => {
     if (stopped) return
-    const wasReady = state.ready
-    const step = reduce(state, input)
-    state = step.state
-    if (!wasReady && state.ready) {
-      logger.info('ready', { interfaces: state.reported.size })
-      const discovery = discoveryOf(state, input.at)
-      for (const listener of listeners) listener.onReady?.(discovery)
-      markReady()
+    const { events, effects } = store.dispatch(input)
+    for (const event of events) {
+      if (event.type === 'network_discovery') {
+        logger.info('ready', { interfaces: event.data.interfaces.length })
+        for (const listener of listeners) listener.onReady?.(event)
+        markReady()
+      } else {
+        logger.info('network_change', { interface: event.data.interface, status: event.data.status ?? null })
+        for (const listener of listeners) listener.onChange?.(event)
+      }
     }
-    for (const event of step.emit) {
-      counters.events += 1
-      logger.info('network_change', { interface: event.data.interface, status: event.data.status ?? null })
-      for (const listener of listeners) listener.onChange?.(event)
-    }
-    for (const effect of step.effects) {
+    for (const effect of effects) {
       switch (effect.type) {
         case 'take-snapshot':
-          snapshots.take()
+          takeSnapshot()
           break
-        case 'warn':
-          logger.warn(effect.message)
+        case 'log':
+          logger[effect.level](effect.message, effect.fields)
           break
         default:
           unreachable(effect)
@@ -157,56 +151,32 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     scheduleTick()
   }
 
-  const resync = (reason: string): void => {
-    const at = clock.now()
-    counters.resyncs += 1
-    record({ type: 'resync', at, reason })
-    dispatch({ type: 'resync', reason, at })
-  }
+  const resync = (reason: string): void => dispatch({ type: 'resync', at: clock.now(), reason })
 
   const monitor = deps.startMonitor({
-    onLine(line) {
-      const at = clock.now()
-      record({ type: 'monitor-line', at, line })
-      dispatch({ type: 'monitor-line', line, at })
-    },
+    onLine: (line) => dispatch({ type: 'monitor-line', at: clock.now(), line }),
     onSubscribed: resync,
     onOverrun: () => resync('overrun'),
   })
 
   return {
     ready,
-    isReady: () => state.ready,
-    discovery: () => discoveryOf(state, clock.now()),
+    isReady: () => isReady(store.getState()),
+    discovery: () => discoveryOf(store.getState(), clock.now()),
     discoveryLine() {
+      const state = store.getState()
       const at = clock.now()
-      if (encodedInterfaces?.reported !== state.reported) {
-        encodedInterfaces = { reported: state.reported, json: JSON.stringify(interfacesOf(state, at)) }
-      }
-      return encodeDiscoveryLine(encodedInterfaces.json, formatTimestamp(at))
+      // The report is a new map only when it changed, so the encoded interfaces are reused until then.
+      const encoded =
+        encodedInterfaces !== undefined && encodedInterfaces.report === state.report
+          ? encodedInterfaces
+          : { report: state.report, json: JSON.stringify(interfacesOf(state, at)) }
+      encodedInterfaces = encoded
+      return encodeDiscoveryLine(encoded.json, formatTimestamp(at))
     },
-    interfaces: () => interfacesOf(state, clock.now()),
-    status() {
-      const monitorStats = monitor.stats()
-      const snapshotCounters = snapshots.counters()
-      return {
-        version,
-        uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
-        ready: state.ready,
-        monitor: {
-          pid: monitorStats.pid,
-          restarts: monitorStats.restarts,
-          overruns: monitorStats.overruns,
-          last_record_time: isoOrNull(monitorStats.lastRecordAt),
-        },
-        snapshots_taken: snapshotCounters.taken,
-        snapshots_failed: snapshotCounters.failed,
-        last_snapshot_time: isoOrNull(snapshotCounters.lastAt),
-        resyncs: counters.resyncs,
-        pending_interfaces: pendingCount(state),
-        events_emitted: counters.events,
-      }
-    },
+    interfaces: () => interfacesOf(store.getState(), clock.now()),
+    status: (clientsConnected = 0) =>
+      statusOf({ version, startedAt, now: clock.now(), state: store.getState(), monitor: monitor.stats(), clientsConnected }),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -214,7 +184,6 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     async stop() {
       stopped = true
       cancelTick?.()
-      snapshots.stop()
       await monitor.stop()
     },
   }

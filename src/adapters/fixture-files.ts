@@ -1,7 +1,8 @@
 import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs'
 import { join } from 'node:path'
 import type { ProtocolEvent } from '../core/protocol.js'
-import { decodeRecordedInput, type RecordedInput } from '../core/recording.js'
+import { decodeInput } from '../core/decode-input.js'
+import type { Input } from '../core/inputs.js'
 import { DEFAULT_CORE_OPTIONS, type CoreOptions } from '../core/state.js'
 import { ensureFolder } from './ensure-folder.js'
 import { NetmonError } from './errors.js'
@@ -13,7 +14,7 @@ import { NetmonError } from './errors.js'
 export interface Fixture {
   description: string
   options: CoreOptions
-  inputs: RecordedInput[]
+  inputs: Input[]
   expected: ProtocolEvent[]
 }
 
@@ -34,7 +35,7 @@ export const readFixture = (dir: string): Fixture => {
   }
   const header = JSON.parse(read(CASE_FILE)) as { description?: string; options?: Partial<CoreOptions> }
   const inputs = jsonLines(read(INPUTS_FILE)).map((line, index) => {
-    const decoded = decodeRecordedInput(line)
+    const decoded = decodeInput(line)
     if (!decoded.ok) throw new NetmonError('ERR_RECORD_OUT', `${join(dir, INPUTS_FILE)}:${index + 1}: ${decoded.error}`)
     return decoded.value
   })
@@ -53,7 +54,7 @@ export const readFixture = (dir: string): Fixture => {
 }
 
 export interface FixtureWriter {
-  input(input: RecordedInput): void
+  input(input: Input): void
   event(event: ProtocolEvent): void
   close(): Promise<void>
 }

@@ -1,191 +1,251 @@
+import { backoffDelay, type Backoff } from './backoff.js'
+import { compileIgnore, DEFAULT_IGNORE } from './ignore.js'
+import type { Input } from './inputs.js'
 import { affected } from './monitor-scope.js'
 import { parseMonitorLine } from './parse-monitor.js'
-import { formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './protocol.js'
+import { parseSnapshot, type RawSnapshot } from './parse-snapshot.js'
+import type { NetworkChange, ProtocolEvent } from './protocol.js'
+import { discoveryFrom, reportOf } from './report.js'
 import { unreachable } from './result.js'
-import type { Input } from './inputs.js'
-import type { LinkSnapshot, Snapshot } from './snapshot.js'
-import type { DebounceWindow, ReportedInterface, State } from './state.js'
-import { leavingView, reportableViews, sameView, type InterfaceView } from './view.js'
+import type { LinkSnapshot } from './snapshot.js'
+import type { CoreOptions, ReportedInterface, SnapshotPhase, State } from './state.js'
+import { leavingView, reportableViews, sameView, type InterfaceView, type ViewRules } from './view.js'
 
 /** Work the core asks its adapters to do. */
 export type Effect =
   /** Read `ip -json addr` and `ip -json route` and feed the result back as a `snapshot` input. */
   | { type: 'take-snapshot' }
-  /** Something in the input was wrong; the core already resynced. */
-  | { type: 'warn'; message: string }
+  /** A line for the log: a warning when the input was wrong or a read failed (the core already resynced or retries). */
+  | { type: 'log'; level: 'debug' | 'info' | 'warn'; message: string; fields?: Record<string, string | number> }
 
-export interface Step {
+/** What one input does: the next state, the events to emit and the effects to carry out. */
+export interface Transition {
   state: State
-  emit: NetworkChange[]
+  emit: ProtocolEvent[]
   effects: Effect[]
+}
+
+/** The first snapshot retry delay and its cap (the daemon passes its `maxBackoffMs`). */
+export const DEFAULT_SNAPSHOT_RETRY: Backoff = { initialMs: 100, maxMs: 5000 }
+
+/** What the reducer is built with: it never changes while it runs, so it is not State. */
+interface Config {
+  debounceMs: number
+  maxWaitMs: number
+  rules: ViewRules
+  retry: Backoff
 }
 
 /*
  * Per interface:
  *
- *   (quiet) --record--> window open --record--> window open (lastAt moves)
+ *   (quiet) --record--> window open --record--> window open (closesAt moves)
  *                           | quiet for debounceMs, or open for maxWaitMs
  *                           v
- *                          due --snapshot requested--> settling --snapshot--> (quiet)
- *                                                                  emits network_change
- *                                                                  if the view differs
+ *                        settling (in the next read, see SnapshotPhase) --snapshot--> (quiet)
+ *                                                                   emits network_change
+ *                                                                   if the view differs
  *
- * A record during `due`/`settling` opens a new window beside it. A snapshot that shows an
- * interface differing from the report while no window is open (a lost record, a resync)
- * opens a window for it, so every change is debounced and read back before it is reported.
+ * A record while an interface is settling opens a new window beside it. A snapshot that
+ * shows an interface differing from the report while no window is open (a lost record, a
+ * resync) opens a window for it, so every change is debounced and read back before it is
+ * reported. The first snapshot sets the report and emits the discovery.
  */
 
-const step = (state: State, emit: NetworkChange[] = [], effects: Effect[] = []): Step => ({ state, emit, effects })
+const EMPTY: ReadonlySet<string> = new Set()
 
-const reportOf = (view: InterfaceView, at: number): InterfaceReport => {
-  const { interface: name, index, operstate, ipv4_addresses, gateway, type, status } = view
-  const report: InterfaceReport = { interface: name, index, operstate, ipv4_addresses, gateway, timestamp: formatTimestamp(at), type }
-  return status === undefined ? report : { ...report, status }
-}
+const unchanged = (state: State): Transition => ({ state, emit: [], effects: [] })
 
-const touch = (state: State, names: readonly (string | undefined)[], at: number): State => {
-  let windows: Map<string, DebounceWindow> | undefined
+const openWindows = (config: Config, state: State, names: readonly (string | undefined)[], at: number): State => {
+  let windows: Map<string, { openedAt: number; closesAt: number }> | undefined
   for (const name of new Set(names)) {
-    if (name === undefined || state.rules.isIgnored(name)) continue
+    if (name === undefined || config.rules.isIgnored(name)) continue
     windows ??= new Map(state.windows)
-    const open = windows.get(name)
-    windows.set(name, { openedAt: open?.openedAt ?? at, lastAt: at })
+    const openedAt = windows.get(name)?.openedAt ?? at
+    windows.set(name, { openedAt, closesAt: Math.min(at + config.debounceMs, openedAt + config.maxWaitMs) })
   }
   return windows === undefined ? state : { ...state, windows }
 }
 
-
-const requestSnapshot = (current: Step): Step => {
+/** Starts a read that settles `names`; while one is under way, the read after it will. */
+const readSnapshot = (current: Transition, names: ReadonlySet<string>): Transition => {
   const { state } = current
-  if (state.snapshot !== 'idle') return current
-  return {
-    state: { ...state, snapshot: 'in-flight', settling: state.due, due: new Set() },
-    emit: current.emit,
-    effects: [...current.effects, { type: 'take-snapshot' }],
+  const { snapshot } = state
+  if (snapshot.phase === 'idle') {
+    return {
+      ...current,
+      state: { ...state, snapshot: { phase: 'reading', settling: names, next: EMPTY, queued: false, failures: 0 } },
+      effects: [...current.effects, { type: 'take-snapshot' }],
+    }
   }
+  if (names.size === 0) return current
+  return { ...current, state: { ...state, snapshot: { ...snapshot, next: new Set([...snapshot.next, ...names]) } } }
 }
 
-const resync = (current: Step): Step => {
-  const { state } = current
-  if (state.snapshot === 'idle') return requestSnapshot(current)
-  return state.snapshot === 'in-flight' ? { ...current, state: { ...state, snapshot: 'in-flight-stale' } } : current
+/** Records may have been lost: read now, or once more after the read under way. */
+const resync = (current: Transition): Transition => {
+  const { snapshot } = current.state
+  if (snapshot.phase === 'idle') return readSnapshot(current, EMPTY)
+  return snapshot.queued ? current : { ...current, state: { ...current.state, snapshot: { ...snapshot, queued: true } } }
 }
-
-const windowDeadline = (window: DebounceWindow, state: State): number =>
-  Math.min(window.lastAt + state.options.debounceMs, window.openedAt + state.options.maxWaitMs)
 
 /** The earliest time the core wants a `tick`, or undefined when nothing waits (idle). */
 export const nextDeadline = (state: State): number | undefined => {
-  let earliest: number | undefined
-  for (const window of state.windows.values()) {
-    const deadline = windowDeadline(window, state)
-    if (earliest === undefined || deadline < earliest) earliest = deadline
+  let earliest = state.snapshot.phase === 'backing-off' ? state.snapshot.retryAt : undefined
+  for (const { closesAt } of state.windows.values()) {
+    if (earliest === undefined || closesAt < earliest) earliest = closesAt
   }
   return earliest
 }
 
-const closeWindows = (current: Step, at: number): Step => {
-  const { state } = current
-  const closing = [...state.windows].filter(([, window]) => windowDeadline(window, state) <= at)
-  if (closing.length === 0) return current
-  const windows = new Map(state.windows)
-  const due = new Set(state.due)
-  for (const [name] of closing) {
-    windows.delete(name)
-    due.add(name)
-  }
-  return requestSnapshot({ ...current, state: { ...state, windows, due } })
+/** Deadlines that have passed: windows close into a read; a backed-off read starts again. */
+const passDeadlines = (current: Transition, at: number): Transition => {
+  const { snapshot } = current.state
+  const retried: Transition =
+    snapshot.phase === 'backing-off' && snapshot.retryAt <= at
+      ? {
+          ...current,
+          state: {
+            ...current.state,
+            snapshot: { phase: 'reading', settling: snapshot.settling, next: snapshot.next, queued: snapshot.queued, failures: snapshot.failures },
+          },
+          effects: [...current.effects, { type: 'take-snapshot' }],
+        }
+      : current
+  const { windows } = retried.state
+  const closing = [...windows].filter(([, window]) => window.closesAt <= at).map(([name]) => name)
+  if (closing.length === 0) return retried
+  const open = new Map(windows)
+  for (const name of closing) open.delete(name)
+  return readSnapshot({ ...retried, state: { ...retried.state, windows: open } }, new Set(closing))
 }
 
-const onMonitorLine = (state: State, line: string, at: number): Step => {
+const onMonitorLine = (config: Config, state: State, line: string, at: number): Transition => {
   const parsed = parseMonitorLine(line)
   if (!parsed.ok) {
-    return resync(step({ ...state, routeContext: 'other' }, [], [{ type: 'warn', message: `${parsed.error}; resyncing` }]))
+    return resync({ state: { ...state, routeContext: 'other' }, emit: [], effects: [{ type: 'log', level: 'warn', message: `${parsed.error}; resyncing` }] })
   }
   const { names, context } = affected(state, parsed.value)
   const withContext = context === state.routeContext ? state : { ...state, routeContext: context }
   if (parsed.value.kind === 'json' && names.length === 0) {
-    return resync(step(withContext, [], [{ type: 'warn', message: 'monitor JSON record names no interface; resyncing' }]))
+    return resync({ state: withContext, emit: [], effects: [{ type: 'log', level: 'warn', message: 'monitor JSON record names no interface; resyncing' }] })
   }
-  return step(touch(withContext, names, at))
+  return unchanged(openWindows(config, withContext, names, at))
+}
+
+/** A read is over: the next starts when windows closed meanwhile or records may have been lost. */
+const readDone = (current: Transition, during: SnapshotPhase): Transition => {
+  const idle: Transition = { ...current, state: { ...current.state, snapshot: { phase: 'idle' } } }
+  if (during.phase === 'idle' || (!during.queued && during.next.size === 0)) return idle
+  return readSnapshot(idle, during.next)
+}
+
+const onSnapshotFailed = (config: Config, state: State, error: string, at: number): Transition => {
+  const counts = { ...state.counts, snapshotsFailed: state.counts.snapshotsFailed + 1 }
+  const { snapshot } = state
+  // Only a read the core asked for can fail; one it did not ask for leaves nothing to retry.
+  if (snapshot.phase === 'idle') return unchanged({ ...state, counts })
+  const delayMs = backoffDelay(snapshot.failures, config.retry)
+  const failures = snapshot.failures + 1
+  return {
+    state: {
+      ...state,
+      counts,
+      snapshot: { phase: 'backing-off', settling: snapshot.settling, next: snapshot.next, queued: snapshot.queued, failures, retryAt: at + delayMs },
+    },
+    emit: [],
+    effects: [{ type: 'log', level: failures === 1 ? 'warn' : 'debug', message: 'snapshot failed; retrying', fields: { error, delayMs, failures } }],
+  }
 }
 
 const initialReport = (views: Map<string, InterfaceView>, at: number): Map<string, ReportedInterface> =>
   new Map([...views].map(([name, view]) => [name, { view, since: at }]))
 
-const onSnapshot = (state: State, snapshot: Snapshot, at: number): Step => {
-  const views = reportableViews(snapshot, state.rules)
-  const links = new Map<string, LinkSnapshot>(snapshot.links.map((link) => [link.ifname, link]))
-  const names = new Map(snapshot.links.map((link) => [link.ifindex, link.ifname]))
-  const phase = state.snapshot === 'in-flight-stale' ? 'stale' : state.snapshot
-  const base: State = { ...state, names, snapshot: 'idle', settling: new Set() }
-  const finish = (settled: Step): Step =>
-    phase === 'stale' ? resync(settled) : settled.state.due.size > 0 ? requestSnapshot(settled) : settled
-  if (!state.ready) return finish(step({ ...base, ready: true, reported: initialReport(views, at) }))
+// Kernel order; on a rename the old name leaves before the new one arrives.
+const removedFirst = (view: InterfaceView): number => (view.status === 'removed' ? 0 : 1)
 
-  const reported = new Map(state.reported)
+const onSnapshot = (config: Config, state: State, raw: RawSnapshot, at: number): Transition => {
+  const parsed = parseSnapshot(raw)
+  if (!parsed.ok) return onSnapshotFailed(config, state, parsed.error, at)
+  const snapshot = parsed.value
+  const during = state.snapshot
+  const views = reportableViews(snapshot, config.rules)
+  const base: State = {
+    ...state,
+    names: new Map(snapshot.links.map((link) => [link.ifindex, link.ifname])),
+    counts: { ...state.counts, snapshotsTaken: state.counts.snapshotsTaken + 1, lastSnapshotAt: at },
+  }
+  const effects: Effect[] =
+    during.phase !== 'idle' && during.failures > 0 ? [{ type: 'log', level: 'info', message: 'snapshot recovered', fields: { failures: during.failures } }] : []
+  if (state.report === undefined) {
+    const report = initialReport(views, at)
+    return readDone({ state: { ...base, report }, emit: [discoveryFrom(report, at)], effects }, during)
+  }
+
+  const settling = during.phase === 'idle' ? EMPTY : during.settling
+  const next = during.phase === 'idle' ? EMPTY : during.next
+  const links = new Map<string, LinkSnapshot>(snapshot.links.map((link) => [link.ifname, link]))
+  let report = state.report
   const changes: InterfaceView[] = []
-  for (const name of state.settling) {
-    const before = reported.get(name)
+  for (const name of settling) {
+    const before = report.get(name)
     const after = views.get(name)
     if (after !== undefined) {
       if (!sameView(before?.view, after)) {
-        reported.set(name, { view: after, since: at })
+        report = new Map(report).set(name, { view: after, since: at })
         changes.push(after)
       }
     } else if (before !== undefined) {
-      reported.delete(name)
-      changes.push(leavingView(before.view, links.get(name), state.rules))
+      const left = new Map(report)
+      left.delete(name)
+      report = left
+      changes.push(leavingView(before.view, links.get(name), config.rules))
     }
   }
-  // Kernel order; on a rename the old name leaves before the new one arrives.
-  const removedFirst = (view: InterfaceView): number => (view.status === 'removed' ? 0 : 1)
   changes.sort((a, b) => a.index - b.index || removedFirst(a) - removedFirst(b))
   const emit: NetworkChange[] = changes.map((view) => ({ type: 'network_change', data: reportOf(view, at) }))
+  const counts = { ...base.counts, changesEmitted: base.counts.changesEmitted + emit.length }
 
-  const unsettled = [...new Set([...reported.keys(), ...views.keys()])].filter(
-    (name) =>
-      !state.settling.has(name) &&
-      !state.windows.has(name) &&
-      !state.due.has(name) &&
-      !sameView(reported.get(name)?.view, views.get(name)),
+  const current = report
+  const unsettled = [...new Set([...current.keys(), ...views.keys()])].filter(
+    (name) => !settling.has(name) && !state.windows.has(name) && !next.has(name) && !sameView(current.get(name)?.view, views.get(name)),
   )
-  return finish(step(touch({ ...base, reported }, unsettled, at), emit))
+  return readDone({ state: openWindows(config, { ...base, report, counts }, unsettled, at), emit, effects }, during)
 }
 
 /**
- * The pure heart of netmon: `(state, input) -> (state, events to emit, effects)`. Same
- * state and input in, same step out; a no-op returns the same state and emits nothing.
+ * The pure heart of netmon, built once with its options: `(state, input) -> transition`.
+ * Same state and input in, same transition out; a no-op returns the same state, emits
+ * nothing and asks for nothing.
  */
-export const reduce = (state: State, input: Input): Step => {
-  switch (input.type) {
-    case 'monitor-line':
-      return closeWindows(onMonitorLine(state, input.line, input.at), input.at)
-    case 'snapshot':
-      return closeWindows(onSnapshot(state, input.snapshot, input.at), input.at)
-    case 'tick':
-      return closeWindows(step(state), input.at)
-    case 'resync':
-      return closeWindows(resync(step(state)), input.at)
-    default:
-      return unreachable(input)
+export const createReducer = (options: CoreOptions, retry: Backoff = DEFAULT_SNAPSHOT_RETRY): ((state: State, input: Input) => Transition) => {
+  const config: Config = {
+    debounceMs: options.debounceMs,
+    maxWaitMs: options.maxWaitMs,
+    rules: { isIgnored: compileIgnore([...DEFAULT_IGNORE, ...options.ignore]), acceptUnknownOperstate: options.acceptUnknownOperstate },
+    retry,
+  }
+  return (state, input) => {
+    switch (input.type) {
+      case 'monitor-line':
+        return passDeadlines(onMonitorLine(config, state, input.line, input.at), input.at)
+      case 'snapshot':
+        return passDeadlines(onSnapshot(config, state, input, input.at), input.at)
+      case 'snapshot-failed':
+        return passDeadlines(onSnapshotFailed(config, state, input.error, input.at), input.at)
+      case 'tick':
+        return passDeadlines(unchanged(state), input.at)
+      case 'resync':
+        return passDeadlines(resync(unchanged({ ...state, counts: { ...state.counts, resyncs: state.counts.resyncs + 1 } })), input.at)
+      default:
+        return unreachable(input)
+    }
   }
 }
 
-/** The `network_discovery` a client receives on connect: everything reported so far. */
-export const discoveryOf = (state: State, at: number): NetworkDiscovery => ({
-  type: 'network_discovery',
-  data: {
-    interfaces: [...state.reported.values()]
-      .sort((a, b) => a.view.index - b.view.index)
-      .map(({ view, since }) => reportOf(view, since)),
-    timestamp: formatTimestamp(at),
-  },
-})
-
-/** The current view of every reported interface, as `get_interfaces` returns it. */
-export const interfacesOf = (state: State, at: number): InterfaceReport[] => discoveryOf(state, at).data.interfaces
-
 /** How many interfaces wait in the debounce or for a snapshot. */
-export const pendingCount = (state: State): number =>
-  new Set([...state.windows.keys(), ...state.due, ...state.settling]).size
+export const pendingCount = (state: State): number => {
+  const { snapshot } = state
+  const reading = snapshot.phase === 'idle' ? [] : [...snapshot.settling, ...snapshot.next]
+  return new Set([...state.windows.keys(), ...reading]).size
+}

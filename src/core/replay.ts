@@ -1,9 +1,8 @@
 import type { Input } from './inputs.js'
 import type { ProtocolEvent } from './protocol.js'
-import { discoveryOf, nextDeadline, reduce } from './reduce.js'
-import type { RecordedInput } from './recording.js'
-import { toInput } from './recording.js'
-import { initialState, type CoreOptions, type State } from './state.js'
+import { nextDeadline } from './reduce.js'
+import type { CoreOptions } from './state.js'
+import { createCoreStore } from './store.js'
 
 export interface ReplayResult {
   events: ProtocolEvent[]
@@ -11,39 +10,37 @@ export interface ReplayResult {
 }
 
 /**
- * Runs recorded inputs through the reducer on the recording's own clock, without waiting.
- * A recording made by the daemon holds its timer ticks, which fire late by the event
- * loop's delay (and may then close several windows at once): those are replayed as they
- * were. Only a fixture without ticks (written by hand) gets them at the exact deadlines
- * the core asks for. The discovery comes first, at the moment the first snapshot makes the
- * core ready, as the live daemon prints it.
+ * Runs recorded inputs through the core store on the recording's own clock, without
+ * waiting. A recording made by the daemon holds its timer ticks, which fire late by the
+ * event loop's delay (and may then close several windows at once): those are replayed as
+ * they were. Only a fixture without ticks (written by hand) gets them at the exact
+ * deadlines the core asks for.
  */
-export const replay = (options: CoreOptions, recorded: readonly RecordedInput[]): ReplayResult => {
-  let state: State = initialState(options)
+export const replay = (options: CoreOptions, inputs: readonly Input[]): ReplayResult => {
+  const store = createCoreStore(options)
   const events: ProtocolEvent[] = []
   const warnings: string[] = []
 
   const apply = (input: Input): void => {
-    const wasReady = state.ready
-    const result = reduce(state, input)
-    state = result.state
-    if (!wasReady && state.ready) events.push(discoveryOf(state, input.at))
-    events.push(...result.emit)
-    for (const effect of result.effects) if (effect.type === 'warn') warnings.push(effect.message)
+    const dispatched = store.dispatch(input)
+    events.push(...dispatched.events)
+    for (const effect of dispatched.effects) {
+      if (effect.type === 'log' && effect.level === 'warn') {
+        warnings.push(effect.fields === undefined ? effect.message : `${effect.message} ${JSON.stringify(effect.fields)}`)
+      }
+    }
   }
 
   const tickUntil = (until: number): void => {
-    for (let deadline = nextDeadline(state); deadline !== undefined && deadline <= until; deadline = nextDeadline(state)) {
+    for (let deadline = nextDeadline(store.getState()); deadline !== undefined && deadline <= until; deadline = nextDeadline(store.getState())) {
       apply({ type: 'tick', at: deadline })
     }
   }
 
-  const synthesizeTicks = !recorded.some((entry) => entry.type === 'tick')
-  for (const entry of recorded) {
-    if (synthesizeTicks) tickUntil(entry.at)
-    const input = toInput(entry)
-    if (input.ok) apply(input.value)
-    else warnings.push(`recorded ${entry.type} at ${entry.at}: ${input.error}`)
+  const synthesizeTicks = !inputs.some((input) => input.type === 'tick')
+  for (const input of inputs) {
+    if (synthesizeTicks) tickUntil(input.at)
+    apply(input)
   }
   if (synthesizeTicks) tickUntil(Number.POSITIVE_INFINITY)
   return { events, warnings }

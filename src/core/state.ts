@@ -1,5 +1,4 @@
-import { compileIgnore, DEFAULT_IGNORE } from './ignore.js'
-import type { InterfaceView, ViewRules } from './view.js'
+import type { InterfaceView } from './view.js'
 
 /** Options that shape what the core reports and when. */
 export interface CoreOptions {
@@ -22,7 +21,8 @@ export const DEFAULT_CORE_OPTIONS: CoreOptions = {
 /** An interface that has seen records and waits for quiet before it is read back. */
 export interface DebounceWindow {
   openedAt: number
-  lastAt: number
+  /** Quiet for debounceMs since its last record, or open for maxWaitMs: whichever comes first. */
+  closesAt: number
 }
 
 export interface ReportedInterface {
@@ -31,46 +31,62 @@ export interface ReportedInterface {
   since: number
 }
 
-/**
- * `idle`: no snapshot requested. `in-flight`: one was requested and has not arrived.
- * `in-flight-stale`: one is in flight, but records may have been lost since it was asked
- * for, so another must follow it.
+/** Interfaces a read will settle, and what must follow it. */
+interface Reading {
+  /** Interfaces whose windows closed before this read was asked for: it settles them. */
+  settling: ReadonlySet<string>
+  /** Windows that closed during this read: the next read settles them. */
+  next: ReadonlySet<string>
+  /** Records may have been lost since this read was asked for: another read must follow it. */
+  queued: boolean
+  /** Failed reads in a row so far (the retry backoff grows with it). */
+  failures: number
+}
+
+/*
+ * The snapshot's life:
+ *
+ *   idle --windows close, or resync--> reading --snapshot--> idle, or reading again
+ *                                        |  ^                (when `next` or `queued`)
+ *                        snapshot-failed |  | tick at retryAt
+ *                                        v  |
+ *                                     backing-off
  */
-export type SnapshotPhase = 'idle' | 'in-flight' | 'in-flight-stale'
+export type SnapshotPhase =
+  | { phase: 'idle' }
+  /** One read is under way (one at a time). */
+  | ({ phase: 'reading' } & Reading)
+  /** The last read failed; the next one starts at `retryAt`. */
+  | ({ phase: 'backing-off'; retryAt: number } & Reading)
 
 /** A multipath route header whose nexthop lines (which name the devices) follow it. */
 export type RouteContext = 'default-route' | 'other'
 
+/** What `get_status` reports of the core's work. */
+export interface CoreCounts {
+  snapshotsTaken: number
+  snapshotsFailed: number
+  lastSnapshotAt: number | null
+  resyncs: number
+  changesEmitted: number
+}
+
 export interface State {
-  options: CoreOptions
-  rules: ViewRules
-  /** False until the first snapshot has set the initial report. */
-  ready: boolean
-  /** What clients were last told, by interface name: the discovery is built from it. */
-  reported: ReadonlyMap<string, ReportedInterface>
+  /** What clients were last told, by interface name; undefined until the first snapshot (not ready). */
+  report: ReadonlyMap<string, ReportedInterface> | undefined
   /** Interface names by ifindex from the last snapshot, to notice renames. */
   names: ReadonlyMap<number, string>
   windows: ReadonlyMap<string, DebounceWindow>
-  /** Windows that closed and wait for a snapshot to be requested. */
-  due: ReadonlySet<string>
-  /** Interfaces the in-flight snapshot will settle. */
-  settling: ReadonlySet<string>
   snapshot: SnapshotPhase
   routeContext: RouteContext
+  counts: CoreCounts
 }
 
-export const initialState = (options: CoreOptions = DEFAULT_CORE_OPTIONS): State => ({
-  options,
-  rules: {
-    isIgnored: compileIgnore([...DEFAULT_IGNORE, ...options.ignore]),
-    acceptUnknownOperstate: options.acceptUnknownOperstate,
-  },
-  ready: false,
-  reported: new Map(),
+export const initialState = (): State => ({
+  report: undefined,
   names: new Map(),
   windows: new Map(),
-  due: new Set(),
-  settling: new Set(),
-  snapshot: 'idle',
+  snapshot: { phase: 'idle' },
   routeContext: 'other',
+  counts: { snapshotsTaken: 0, snapshotsFailed: 0, lastSnapshotAt: null, resyncs: 0, changesEmitted: 0 },
 })
