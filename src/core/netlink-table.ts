@@ -19,7 +19,7 @@ export const parseNetlinkTable = (text: string): NetlinkSocket[] =>
     .map(([, protocol, portId, groups, , , , , drops]) => ({
       protocol: Number(protocol),
       portId: Number(portId),
-      groups: Number.parseInt(groups ?? '', 16),
+      groups: Number.parseInt(String(groups), 16),
       drops: Number(drops),
     }))
     .filter((socket) => Number.isFinite(socket.portId) && Number.isFinite(socket.groups))

@@ -172,3 +172,18 @@ t.test('decodeInput reads each kind of input line and names what is wrong with t
   }
   t.equal(decodeInput(`{"type":"x","at":1,"pad":"${'y'.repeat(200)}"}`).ok ? '' : (decodeInput(`{"type":"x","at":1,"pad":"${'y'.repeat(200)}"}`) as { error: string }).error.length, 'unknown input: '.length + 80, 'a long line is cut at 80 characters')
 })
+
+t.test('replay reports the warnings a live daemon would log, with their fields', async (t) => {
+  const { replay } = await import('../../src/core/replay.js')
+  const { raw } = await import('../helpers/snapshot-builders.js')
+  const result = replay(options, [
+    { type: 'resync', at: T0, reason: 'startup' },
+    { type: 'snapshot', at: T0 + 1, ...raw(base) },
+    { type: 'monitor-line', at: T0 + 2, line: 'garbage' },
+    { type: 'snapshot-failed', at: T0 + 3, error: 'timed out' },
+    { type: 'snapshot', at: T0 + 200, ...raw(moved) },
+  ])
+  t.same(result.warnings, ['unrecognised monitor line "garbage"; resyncing', 'snapshot failed; retrying {"error":"timed out","delayMs":100,"failures":1}'])
+  t.match(result.events, [{ type: 'network_discovery' }], 'the resync settles nothing: the change waits in a window...')
+  t.equal(result.events.length, 1, '...that the synthesized ticks close; no snapshot follows, so nothing more')
+})

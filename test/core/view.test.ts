@@ -19,6 +19,16 @@ t.test('the seed view: subnet and network address from the local address', async
   })
 })
 
+t.test('an address the kernel would never print keeps its text: no arithmetic on it', async (t) => {
+  const view = reportableView(link(2, 'ens37', ['10.0.0.5/33', '10.0.0.6/-1', 'not-an-ip/24', '10.0.0.7/0']), new Map(), rules)
+  t.same(view?.ipv4_addresses, [
+    { address: '10.0.0.5', prefixlen: 33, subnet: '10.0.0.5/33', network_address: '10.0.0.5' },
+    { address: '10.0.0.6', prefixlen: -1, subnet: '10.0.0.6/-1', network_address: '10.0.0.6' },
+    { address: 'not-an-ip', prefixlen: 24, subnet: 'not-an-ip/24', network_address: 'not-an-ip' },
+    { address: '10.0.0.7', prefixlen: 0, subnet: '0.0.0.0/0', network_address: '0.0.0.0' },
+  ])
+})
+
 t.test('only UP interfaces with IPv4, never lo, docker0 or veth*', async (t) => {
   t.equal(reportableView(link(2, 'ens37'), gatewaysOf([]), rules), undefined, 'no IPv4')
   t.equal(reportableView(link(2, 'ens37', ['10.0.0.1/24'], { operstate: 'DOWN' }), gatewaysOf([]), rules), undefined)
