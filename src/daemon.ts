@@ -144,6 +144,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
         case 'log':
           logger[effect.level](effect.message, effect.fields)
           break
+        /* c8 ignore next 2 -- the compiler proves every effect type is handled above */
         default:
           unreachable(effect)
       }

@@ -2,7 +2,9 @@ import t from 'tap'
 import type { MonitorCallbacks } from '../src/adapters/ip-monitor.js'
 import { silentLogger } from '../src/adapters/logger.js'
 import type { RawSnapshot } from '../src/core/parse-snapshot.js'
-import { encodeLine, type NetworkChange } from '../src/core/protocol.js'
+import type { Input } from '../src/core/inputs.js'
+import { encodeLine, type NetworkChange, type ProtocolEvent } from '../src/core/protocol.js'
+import { replay } from '../src/core/replay.js'
 import { DEFAULT_CORE_OPTIONS } from '../src/core/state.js'
 import { startDaemon, type DaemonOptions } from '../src/daemon.js'
 import { createFakeClock } from './helpers/fake-clock.js'
@@ -169,4 +171,26 @@ t.test('an overrun resyncs; stop cancels everything', async (t) => {
   await h.clock.advance(5000)
   t.equal(h.changes.length, 0, 'nothing after stop')
   t.equal(h.clock.pendingTimers(), 0)
+})
+
+t.test('one tap records every input, failed reads and ticks included, and the recording replays to the same events', async (t) => {
+  const h = harness()
+  const inputs: Input[] = []
+  const live: ProtocolEvent[] = []
+  h.daemon.subscribe({ onInput: (input) => inputs.push(input), onReady: (event) => live.push(event), onChange: (event) => live.push(event) })
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  h.failSnapshots(1)
+  h.setRawAddr('not a list')
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
+  await h.clock.advance(3000 + 100)
+  h.setTruth(['10.0.0.7/24'])
+  await h.clock.advance(200)
+  t.equal(live.length, 2, 'the discovery and one change')
+  t.same(
+    inputs.map((input) => input.type),
+    ['resync', 'snapshot', 'monitor-line', 'tick', 'snapshot-failed', 'tick', 'snapshot', 'tick', 'snapshot'],
+    'a read that throws and one that does not parse are both in the recording, with their retry ticks',
+  )
+  t.same(replay(options.core, inputs), { events: live, warnings: ['snapshot failed; retrying {"error":"ip -json addr show timed out","delayMs":100,"failures":1}'] })
 })
