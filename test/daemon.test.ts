@@ -66,8 +66,17 @@ const harness = () => {
     setRawAddr: (raw: unknown) => (truth = { addr: raw, route: [], wireless: [] }),
     failSnapshots: (count: number) => (failNext = count),
     reads: () => reads,
-    readTimes: () => readTimes,
+    /** Milliseconds between consecutive snapshot reads, from read number `from` on. */
+    readGaps: (from: number) => readTimes.slice(from + 1).map((at, i) => at - (readTimes[from + i] ?? at)),
   }
+}
+
+/** The harness once the monitor is subscribed and the first snapshot is in. */
+const started = async () => {
+  const h = harness()
+  h.monitor().onSubscribed('startup')
+  await h.daemon.ready
+  return h
 }
 
 t.test('subscribe, then list: no snapshot before the monitor is subscribed', async (t) => {
@@ -88,9 +97,7 @@ t.test('subscribe, then list: no snapshot before the monitor is subscribed', asy
 })
 
 t.test('debounce on the real timer path: reported 3 s after the last record, not before', async (t) => {
-  const h = harness()
-  h.monitor().onSubscribed('startup')
-  await h.daemon.ready
+  const h = await started()
   h.setTruth(['10.0.0.5/24', '10.0.0.6/24'])
   h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.6/24 scope global secondary ens37')
   await h.clock.advance(2999)
@@ -103,9 +110,7 @@ t.test('debounce on the real timer path: reported 3 s after the last record, not
 })
 
 t.test('a failing snapshot is retried with backoff and the change still arrives', async (t) => {
-  const h = harness()
-  h.monitor().onSubscribed('startup')
-  await h.daemon.ready
+  const h = await started()
   h.failSnapshots(3)
   h.setTruth(['10.0.0.7/24'])
   h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
@@ -115,24 +120,18 @@ t.test('a failing snapshot is retried with backoff and the change still arrives'
   await h.clock.advance(100 + 200 + 400)
   t.equal(h.changes.length, 1)
   t.match(h.daemon.status(), { snapshots_failed: 3 })
-  const times = h.readTimes().slice(firstRead)
-  const gaps = times.slice(1).map((at, i) => at - (times[i] ?? at))
-  t.same(gaps, [100, 200, 400], 'each retry waits twice as long as the one before')
+  t.same(h.readGaps(firstRead), [100, 200, 400], 'each retry waits twice as long as the one before')
 })
 
 t.test('the retry backoff is capped at maxBackoffMs and resets after a success', async (t) => {
-  const h = harness()
-  h.monitor().onSubscribed('startup')
-  await h.daemon.ready
+  const h = await started()
   h.failSnapshots(8)
   h.setTruth(['10.0.0.7/24'])
   const firstRead = h.reads()
   h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
   await h.clock.advance(3000 + 100 + 200 + 400 + 800 + 1600 + 3200 + 5000 + 5000)
   t.equal(h.changes.length, 1)
-  const times = h.readTimes().slice(firstRead)
-  const gaps = times.slice(1).map((at, i) => at - (times[i] ?? at))
-  t.same(gaps, [100, 200, 400, 800, 1600, 3200, 5000, 5000], 'doubling up to the 5 s cap')
+  t.same(h.readGaps(firstRead), [100, 200, 400, 800, 1600, 3200, 5000, 5000], 'doubling up to the 5 s cap')
 
   h.failSnapshots(1)
   h.setTruth(['10.0.0.8/24'])
@@ -140,14 +139,11 @@ t.test('the retry backoff is capped at maxBackoffMs and resets after a success',
   h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.8/24 scope global ens37')
   await h.clock.advance(3000 + 100)
   t.equal(h.changes.length, 2)
-  const again = h.readTimes().slice(secondRead)
-  t.same(again.slice(1).map((at, i) => at - (again[i] ?? at)), [100], 'a new failure starts from 100 ms again')
+  t.same(h.readGaps(secondRead), [100], 'a new failure starts from 100 ms again')
 })
 
 t.test('a snapshot that does not parse is retried, not reported', async (t) => {
-  const h = harness()
-  h.monitor().onSubscribed('startup')
-  await h.daemon.ready
+  const h = await started()
   h.setRawAddr({ not: 'an array' })
   h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.7/24 scope global ens37')
   await h.clock.advance(3000)
@@ -159,9 +155,7 @@ t.test('a snapshot that does not parse is retried, not reported', async (t) => {
 })
 
 t.test('an overrun resyncs; stop cancels everything', async (t) => {
-  const h = harness()
-  h.monitor().onSubscribed('startup')
-  await h.daemon.ready
+  const h = await started()
   h.setTruth(['10.0.0.8/24'])
   h.monitor().onOverrun('netlink receive error No buffer space available (105)')
   await h.clock.advance(10)
