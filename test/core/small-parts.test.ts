@@ -101,3 +101,29 @@ t.test('restarts: at once after a healthy run, then doubling from 100 ms up to t
   t.same(delays, [0, 100, 200, 400, 400, 400])
   t.same(nextRestart(failuresInRow, HEALTHY_RUN_MS, 400), { failuresInRow: 1, delayMs: 0 }, 'a healthy run starts over')
 })
+
+t.test('netlink table: rows are read by column, whatever their indentation; short or unreadable rows are skipped', async (t) => {
+  const header = 'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode'
+  const table = parseNetlinkTable(
+    [
+      header,
+      '   0000000000000000 0   4321       00000551 0        0        0     2        0        100',
+      '0000000000000000 0   4322       00000551 0        0        0     2        0',
+      '0000000000000000 0   4323       00000551',
+      '0000000000000000 0   4324       zz 0        0        0     2        0        100',
+      '0000000000000000 0   pid       00000551 0        0        0     2        0        100',
+    ].join('\n'),
+  )
+  t.same(table.map((socket) => socket.portId), [4321, 4322], 'indented and nine-column rows are read; short, bad-group and bad-pid rows are not')
+})
+
+t.test('ipv4: every octet up to 255, and a message naming the bad text', async (t) => {
+  t.same(parseIpv4('240.249.200.199'), { ok: true, value: (240 * 2 ** 24) + (249 << 16) + (200 << 8) + 199 })
+  t.same(parseIpv4('10.0.0.256'), { ok: false, error: 'not an IPv4 address: "10.0.0.256"' })
+  t.equal(contains(networkOf(parseIpv4('10.1.0.0').ok ? 0x0a010000 : 0, 16), 16, 0x0a020001), false, 'outside the /16')
+})
+
+t.test('the default core options are the documented ones', async (t) => {
+  const { DEFAULT_CORE_OPTIONS } = await import('../../src/core/state.js')
+  t.same(DEFAULT_CORE_OPTIONS, { debounceMs: 3000, maxWaitMs: 10_000, ignore: [], acceptUnknownOperstate: false })
+})

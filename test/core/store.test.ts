@@ -170,6 +170,16 @@ t.test('decodeInput reads each kind of input line and names what is wrong with t
   for (const line of ['{"type":"monitor-line","at":1}', '{"type":"resync","at":1}', '{"type":"snapshot-failed","at":1}', '{"type":"snapshot","at":1}', '{"type":"other","at":1}']) {
     t.same(decodeInput(line), { ok: false, error: `unknown input: ${line}` }, line)
   }
+  t.same(decodeInput('null'), { ok: false, error: 'no numeric "at": null' }, 'null is no object')
+  t.equal((decodeInput(`{${'x'.repeat(200)}`) as { error: string }).error, `not JSON: {${'x'.repeat(79)}`)
+  t.equal((decodeInput(`[${'1,'.repeat(100)}1]`) as { error: string }).error.length, 'no numeric "at": '.length + 80)
+  const mixed: [string, Input['type']][] = [
+    ['{"type":"resync","at":1,"reason":"r","line":"x"}', 'resync'],
+    ['{"type":"snapshot-failed","at":1,"error":"e","reason":"r"}', 'snapshot-failed'],
+    ['{"type":"snapshot","at":1,"addr":[],"route":[],"wireless":[],"error":"e"}', 'snapshot'],
+  ]
+  for (const [line, type] of mixed) t.match(decodeInput(line), { ok: true, value: { type } }, `${line}: the type decides, not the fields`)
+  t.equal(decodeInput('{"type":"other","at":1,"wireless":[],"line":"x"}').ok, false)
   t.equal(decodeInput(`{"type":"x","at":1,"pad":"${'y'.repeat(200)}"}`).ok ? '' : (decodeInput(`{"type":"x","at":1,"pad":"${'y'.repeat(200)}"}`) as { error: string }).error.length, 'unknown input: '.length + 80, 'a long line is cut at 80 characters')
 })
 
@@ -186,4 +196,16 @@ t.test('replay reports the warnings a live daemon would log, with their fields',
   t.same(result.warnings, ['unrecognised monitor line "garbage"; resyncing', 'snapshot failed; retrying {"error":"timed out","delayMs":100,"failures":1}'])
   t.match(result.events, [{ type: 'network_discovery' }], 'the resync settles nothing: the change waits in a window...')
   t.equal(result.events.length, 1, '...that the synthesized ticks close; no snapshot follows, so nothing more')
+})
+
+t.test('the discovery lists interfaces by index, whatever order they were first reported in', async (t) => {
+  const d = driveCore(options)
+  d.resync('startup', T0)
+  d.snap(snapshot([link(3, 'eth1', ['172.16.0.5/24'])]), T0 + 1)
+  const both = snapshot([link(2, 'ens37', ['10.0.0.5/24']), link(3, 'eth1', ['172.16.0.5/24']), link(1, 'dummy0', ['10.9.9.9/24'])])
+  d.resync('overrun', T0 + 2)
+  d.snap(both, T0 + 3)
+  d.tick(T0 + 3003)
+  d.snap(both, T0 + 3004)
+  t.same(d.discovery(T0 + 4000).data.interfaces.map((entry) => entry.index), [1, 2, 3])
 })

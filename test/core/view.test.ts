@@ -105,3 +105,32 @@ t.test('sameView compares everything clients see', async (t) => {
   t.equal(sameView(a, undefined), false)
   t.equal(sameView(undefined, undefined), true)
 })
+
+t.test('view details: wifi names only at the start, /32 arithmetic, typed default routes, hops without a gateway', async (t) => {
+  t.equal(reportableView(link(2, 'ens-wlan0', ['10.0.0.5/24']), new Map(), rules)?.type, 'ethernet', 'a name that merely contains wlan')
+  t.match(reportableView(link(2, 'ens37', ['10.0.0.5/32']), new Map(), rules)?.ipv4_addresses, [{ subnet: '10.0.0.5/32' }])
+  t.equal(reportableView(link(2, 'ens37', ['10.0.0.5/24'], { operstate: 'DOWN', flags: ['UP', 'LOWER_UP'] }), new Map(), { ...rules, acceptUnknownOperstate: true }), undefined, 'only UNKNOWN is accepted, not DOWN')
+  t.same(gatewaysOf([{ dst: 'default', type: 'unreachable', dev: 'ens37', gateway: '10.0.0.1', metric: 0, nexthops: [] }]), new Map(), 'a typed default is no gateway')
+  t.same(gatewaysOf([{ dst: 'default', dev: 'ens37', metric: 0, nexthops: [] }, { dst: 'default', gateway: '10.0.0.1', metric: 5, nexthops: [] }]), new Map(), 'a default without gateway, or without device, names none')
+  t.same(gatewaysOf([{ dst: 'default', dev: 'ens37', metric: 0, nexthops: [] }, { dst: 'default', dev: 'ens37', gateway: '10.0.0.2', metric: 5, nexthops: [] }]), new Map([['ens37', '10.0.0.2']]), 'a gateway-less default does not shadow one with a gateway')
+  const gone = leavingView(reportableView(link(2, 'wlan0', ['10.0.0.5/24']), new Map(), rules)!, link(2, 'wlan0', [], { operstate: 'DOWN' }), rules)
+  t.equal(gone.type, 'wifi')
+  const was = reportableView(link(2, 'eth5', ['10.0.0.5/24'], { wireless: true }), new Map(), rules)!
+  t.equal(leavingView(was, link(2, 'eth5', [], { operstate: 'DOWN', wireless: false }), rules).type, 'ethernet', 'a link still there is typed from itself')
+})
+
+t.test('sameView: each field clients see makes two views differ', async (t) => {
+  const view = reportableView(link(2, 'ens37', ['10.0.0.5/24']), new Map([['ens37', '10.0.0.1']]), rules)!
+  const variants = [
+    { ...view, interface: 'ens38' },
+    { ...view, operstate: 'UNKNOWN' },
+    { ...view, type: 'wifi' as const },
+    { ...view, status: 'down' as const },
+    { ...view, ipv4_addresses: [] },
+    { ...view, ipv4_addresses: [...view.ipv4_addresses, ...view.ipv4_addresses] },
+  ]
+  for (const variant of variants) {
+    t.equal(sameView(view, variant), false, JSON.stringify(variant))
+    t.equal(sameView(variant, view), false, `${JSON.stringify(variant)}, reversed`)
+  }
+})
