@@ -171,7 +171,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       dispatch({ type: 'monitor-line', line, at })
     },
     onSubscribed: resync,
-    onOverrun: () => resync('overrun'),
+    onOverrun: resync,
   })
 
   return {
