@@ -7,15 +7,16 @@ const DEFAULT_DESTINATIONS = new Set(['default', '0.0.0.0/0'])
 const namesOf = (state: State, ifindex: number, ifname: string): (string | undefined)[] => [ifname, state.names.get(ifindex)]
 
 /**
- * A link record's possible names (see parse-monitor.ts). The name known for its index wins
- * when it is among them. A renamed link: the new name as read first, and the old one. A new
- * link (index unknown): every reading, since nothing tells them apart; a wrong one costs an
- * empty window, and the snapshot it triggers finds the real name among the unsettled.
+ * A link record's possible names (see parse-monitor.ts): the one known for its index when
+ * it is among them; else the first reading (`NAME@PEER` is by far the common case), and the
+ * known one (a rename). A name that itself holds `@` is then read short, which costs an
+ * empty window: the snapshot it triggers finds the real name among the unsettled ones and
+ * reports it one debounce later. Windows for every reading would double the windows of
+ * every new veth, and split their settling.
  */
 const linkNamesOf = (state: State, ifindex: number, candidates: readonly string[]): (string | undefined)[] => {
   const known = state.names.get(ifindex)
-  if (known === undefined) return [...candidates]
-  return candidates.includes(known) ? [known] : [candidates[0], known]
+  return known !== undefined && candidates.includes(known) ? [known] : [candidates[0], known]
 }
 
 /** Which interfaces a monitor line may have changed, and the route context it leaves. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
 import { cpuTicks, isRunning } from '../helpers/proc-stats.js'
 import { DAEMON_ARGS, daemonWithClient, ipWrapper, namespaceWithInterfaces, status } from '../helpers/settled-daemon.js'
@@ -16,6 +16,12 @@ const parentOf = (pid: number): number => {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
 }
 
+/** An `ip` wrapper that runs `before(dir)` and then the real `ip monitor`; other commands go straight to `ip`. */
+const monitorWrapper = (t: Test, label: string, before: (dir: string) => string[]): { wrapper: string; socket: string; dir: string } => {
+  const made = ipWrapper(t, label, (dir) => ['if [ "$1" = monitor ]; then', ...before(dir), '  exec ip "$@"', 'fi', 'exec ip "$@"'].join('\n'))
+  return { ...made, dir: join(made.socket, '..') }
+}
+
 const expectEventually = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
   if (!(await waitUntil(condition, timeoutMs, 50))) throw new Error(`timed out waiting for ${what}`)
 }
@@ -24,16 +30,9 @@ t.test('30 MB without a newline from ip monitor costs little, is logged once, re
   const ns = await namespaceWithInterfaces(t, 'long')
   if (ns === undefined) return
   // Once subscribed, a second writer on the monitor's stdout prints 30 MB without a newline.
-  const { wrapper, socket } = ipWrapper(t, 'long', (dir) =>
-    [
-      'if [ "$1" = monitor ]; then',
-      `  { while [ ! -e ${dir}/flood ]; do sleep 0.05; done; head -c 30000000 /dev/zero | tr '\\0' x; echo; touch ${dir}/flooded; } &`,
-      '  exec ip "$@"',
-      'fi',
-      'exec ip "$@"',
-    ].join('\n'),
-  )
-  const dir = join(socket, '..')
+  const { wrapper, socket, dir } = monitorWrapper(t, 'long', (dir) => [
+    `  { while [ ! -e ${dir}/flood ]; do sleep 0.05; done; head -c 30000000 /dev/zero | tr '\\0' x; echo; touch ${dir}/flooded; } &`,
+  ])
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, ...DAEMON_ARGS])
   const before = { cpu: cpuTicks(daemon.pid), resyncs: (await status(client)).resyncs as number }
   writeFileSync(join(dir, 'flood'), '')
@@ -55,17 +54,10 @@ t.test('a subscription later than the timeout: a change made in the gap is repor
   const ns = await namespaceWithInterfaces(t, 'late')
   if (ns === undefined) return
   // Each start of the monitor waits for the test's go<N> file before it execs the real one.
-  const { wrapper, socket } = ipWrapper(t, 'late', (dir) =>
-    [
-      'if [ "$1" = monitor ]; then',
-      `  n=$(( $(cat ${dir}/starts 2>/dev/null || echo 0) + 1 )); echo $n > ${dir}/starts`,
-      `  while [ ! -e ${dir}/go$n ]; do sleep 0.05; done`,
-      '  exec ip "$@"',
-      'fi',
-      'exec ip "$@"',
-    ].join('\n'),
-  )
-  const dir = join(socket, '..')
+  const { wrapper, socket, dir } = monitorWrapper(t, 'late', (dir) => [
+    `  n=$(( $(cat ${dir}/starts 2>/dev/null || echo 0) + 1 )); echo $n > ${dir}/starts`,
+    `  while [ ! -e ${dir}/go$n ]; do sleep 0.05; done`,
+  ])
   // The discovery comes after the daemon's 3 s subscription timeout, from a snapshot taken
   // while the monitor is not yet subscribed.
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, ...DAEMON_ARGS])
