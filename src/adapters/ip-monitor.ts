@@ -147,6 +147,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
       case 'other':
         if (repeats.allow(stderrKind(meaning, line), line)) logger.warn('ip monitor wrote to stderr', { stderr: line })
         return
+      /* c8 ignore next 2 -- the union is exhausted above; the compiler checks it */
       default:
         return unreachable(meaning)
     }
@@ -225,6 +226,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
         state = { id: 'subscribed', run }
         callbacks.onSubscribed(run.reason)
         return
+      /* c8 ignore next 2 -- the union is exhausted above; the compiler checks it */
       default:
         unreachable(event)
     }
@@ -258,6 +260,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
         break
       case 'stopped':
         break
+      /* c8 ignore next 2 -- the union is exhausted above; the compiler checks it */
       default:
         unreachable(current)
     }

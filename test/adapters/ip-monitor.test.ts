@@ -25,6 +25,8 @@ const tableWith = (pid: number): string =>
 interface MonitorTestOptions {
   /** Whether the child's pid shows as subscribed; by default, the current child always is. */
   subscribed?: (pid: number) => boolean
+  /** The table cannot be read (no /proc). */
+  unreadable?: boolean
   subscribeTimeoutMs?: number
   launcher?: Launcher
   maxLineBytes?: number
@@ -55,6 +57,7 @@ const monitorOf = (t: Test, script: string | undefined, options: MonitorTestOpti
       logger: createLogger('debug', (line) => logs.push(JSON.parse(line) as LogEntry)),
       readNetlinkTable: () => {
         tableReads.count += 1
+        if (options.unreadable === true) return undefined
         const pid = started?.stats().pid ?? 0
         return tableWith(isSubscribed(pid) ? pid : 1)
       },
@@ -227,4 +230,29 @@ t.test('stop ends the child and restarts nothing', async (t) => {
   await sleep(200)
   t.match(m.monitor.stats(), { pid: null, restarts: 0 })
   t.notOk(m.logs.some((log) => log.msg === 'ip monitor exited; restarting'), 'a stop is not a failure')
+})
+
+t.test('an overlong stderr line is logged as such, once', async (t) => {
+  const m = monitorOf(t, ['head -c 200000 /dev/zero | tr "\\0" e >&2', 'echo >&2', 'exec sleep 30'].join('\n'), { maxLineBytes: 64 * 1024 })
+  await expectEventually(() => m.logs.some((log) => log.msg === 'ip monitor wrote to stderr'), 'the warning')
+  t.match(m.logs.filter((log) => log.msg === 'ip monitor wrote to stderr'), [{ stderr: '(a line of more than 65536 bytes, dropped)' }])
+  t.same(m.overruns, [], 'stderr lost nothing of the records')
+})
+
+t.test('an unreadable /proc/net/netlink: the state is read at once, and nothing is watched', async (t) => {
+  const m = monitorOf(t, 'exec sleep 30', { unreadable: true })
+  await expectEventually(() => m.subscribed.length === 1, 'the fallback')
+  t.match(m.logs.find((log) => log.level === 'warn'), { msg: /cannot read \/proc\/net\/netlink/ })
+  await sleep(200)
+  t.equal(m.tableReads.count, 1)
+})
+
+t.test('stop while backing off cancels the restart', async (t) => {
+  const m = monitorOf(t, 'exit 3', { launcher: PLAIN })
+  await expectEventually(() => m.monitor.stats().restarts >= 2, 'a restart with a delay')
+  await m.monitor.stop()
+  const restarts = m.monitor.stats().restarts
+  await sleep(600)
+  t.equal(m.monitor.stats().restarts, restarts, 'nothing restarted after stop')
+  t.equal(m.monitor.stats().pid, null)
 })
