@@ -1,12 +1,11 @@
-import { classifyMonitorStderr, stderrKind } from '../core/monitor-stderr.js'
 import { nextRestart } from '../core/restart-policy.js'
 import { unreachable } from '../core/result.js'
 import type { Clock } from './clock.js'
 import { findLauncher, launch, type Launcher } from './die-with-parent.js'
 import { DEFAULT_MAX_LINE_BYTES, startLineChild, type ChildEnd, type LineChild } from './line-child.js'
 import type { Logger } from './logger.js'
+import { createMonitorOutput } from './monitor-output.js'
 import { watchSubscription, type NetlinkTableReader } from './netlink-subscription.js'
-import { createRepeatLimiter } from './repeat-limiter.js'
 
 export const MONITOR_ARGS = ['monitor', 'label', 'address', 'route', 'link'] as const
 
@@ -120,48 +119,17 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
     logger.warn('ip monitor will not die with netmon if netmon is killed with SIGKILL (it ends at its next record)', { reason: launcher.reason })
   }
 
-  const repeats = createRepeatLimiter({
+  const output = createMonitorOutput({
     clock,
-    intervalMs: options.stderrSummaryMs ?? DEFAULT_STDERR_SUMMARY_MS,
-    onSummary: (_key, count, sample, periodMs) =>
-      logger.warn(`ip monitor: ${count} more like this in the last ${periodMs / 1000} s`, { like: sample }),
+    logger,
+    maxLineBytes,
+    summaryMs: options.stderrSummaryMs ?? DEFAULT_STDERR_SUMMARY_MS,
+    onOverrun: () => {
+      stats.overruns += 1
+      return stats.overruns
+    },
+    onLost: callbacks.onOverrun,
   })
-
-  const reportStderr = (line: string): void => {
-    const meaning = classifyMonitorStderr(line)
-    switch (meaning.kind) {
-      case 'blank':
-        return
-      case 'overrun':
-        stats.overruns += 1
-        if (repeats.allow(stderrKind(meaning, line), line)) {
-          logger.warn('ip monitor lost records (netlink overrun); resyncing', { stderr: line, overruns: stats.overruns })
-        }
-        callbacks.onOverrun('overrun')
-        return
-      case 'namespace-race':
-        if (repeats.allow(stderrKind(meaning, line), line)) {
-          logger.debug('ip monitor could not name a network namespace being created or removed; harmless', { stderr: line })
-        }
-        return
-      case 'other':
-        if (repeats.allow(stderrKind(meaning, line), line)) logger.warn('ip monitor wrote to stderr', { stderr: line })
-        return
-      /* c8 ignore next 2 -- the union is exhausted above; the compiler checks it */
-      default:
-        return unreachable(meaning)
-    }
-  }
-
-  const reportOverlong = (stream: 'stdout' | 'stderr'): void => {
-    if (stream === 'stderr') {
-      reportStderr(`(a line of more than ${maxLineBytes} bytes, dropped)`)
-      return
-    }
-    const what = `ip monitor printed a line of more than ${maxLineBytes} bytes; dropped it up to its newline; resyncing`
-    if (repeats.allow('overlong stdout line', what)) logger.warn(what)
-    callbacks.onOverrun('overlong line')
-  }
 
   const spawn = (reason: Run['reason']): void => {
     const [command, args] = launch(launcher, options.ipPath, MONITOR_ARGS)
@@ -180,9 +148,9 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
           },
           onStderrLine: (line) => {
             if (line.trim() !== '') run.lastStderr = line.slice(0, 500)
-            reportStderr(line)
+            output.stderrLine(line)
           },
-          onOverlong: reportOverlong,
+          onOverlong: output.overlong,
         },
         maxLineBytes,
       ),
@@ -266,7 +234,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
     }
     await ended
     stats.pid = null
-    repeats.flush()
+    output.flush()
   }
   const stopOnce = (): Promise<void> => (stopping ??= stop())
   options.signal?.addEventListener('abort', () => void stopOnce(), { once: true })
