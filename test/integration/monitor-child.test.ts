@@ -50,6 +50,25 @@ t.test('30 MB without a newline from ip monitor costs little, is logged once, re
   t.ok(((await status(client)).resyncs as number) > before.resyncs, 'the lost record led to a resync')
 })
 
+t.test('20,000 stderr lines from ip monitor make a few log lines, and the daemon keeps serving', async (t) => {
+  const ns = await namespaceWithInterfaces(t, 'noisy')
+  if (ns === undefined) return
+  const { wrapper, socket, dir } = monitorWrapper(t, 'noisy', (dir) => [
+    `  { while [ ! -e ${dir}/flood ]; do sleep 0.05; done; i=0; while [ $i -lt 20000 ]; do echo "Warning: odd thing $i" >&2; i=$((i+1)); done; touch ${dir}/flooded; } &`,
+  ])
+  const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, ...DAEMON_ARGS])
+  writeFileSync(join(dir, 'flood'), '')
+  await expectEventually(() => existsSync(join(dir, 'flooded')), 'the flood to be written', 60_000)
+  await ns.ip('addr', 'add', '10.77.0.77/24', 'dev', 'ens1')
+  await client.lines.waitFor((line) => line.includes('10.77.0.77'), 15_000)
+  const logged = (): string[] => daemon.stderr.lines.filter((line) => line.includes('Warning: odd thing'))
+  const counted = (): number => logged().reduce((sum, line) => sum + Number(/ip monitor: (\d+) more like this/.exec(line)?.[1] ?? 1), 0)
+  // The summary of the repeats comes at the end of the 10 s interval that began with the first.
+  await expectEventually(() => counted() >= 20_000, 'every line counted: the first logged, the rest summarised', 40_000)
+  t.equal(counted(), 20_000, 'every line counted once')
+  t.ok(logged().length <= 5, `20,000 stderr lines made ${logged().length} log lines (${logged().join('').length} bytes)`)
+})
+
 t.test('a subscription later than the timeout: a change made in the gap is reported, at start-up and after a restart', async (t) => {
   const ns = await namespaceWithInterfaces(t, 'late')
   if (ns === undefined) return
