@@ -5,7 +5,7 @@ agent runs (3.9+). With build isolation pip would download setuptools; without i
 venv on 3.12+ has no setuptools at all and 3.9's bundled one predates `[project]` support.
 This backend needs nothing, so `requires = []` and pip builds the wheel with what it has.
 
-It packs the pure-Python package `netmon_client/` into a `py3-none-any` wheel, an sdist, or
+It packs the pure-Python package `src/netmon_client/` into a `py3-none-any` wheel, an sdist, or
 an editable wheel (a `.pth` file naming this folder). Metadata comes from pyproject.toml's
 `[project]` table (tomllib where present, else a reader for the plain subset this
 pyproject.toml uses; a test checks the two agree).
@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "netmon_client"
-SDIST_PARTS = ("pyproject.toml", "README.md", "build_backend", PACKAGE, "tests")
+SDIST_PARTS = ("pyproject.toml", "README.md", "build_backend", "src", "tests")
 
 
 def _read_project_subset(text: str) -> Dict[str, object]:
@@ -105,7 +105,7 @@ def _record_line(path: str, data: bytes) -> str:
 
 def _package_files() -> List[Tuple[str, bytes]]:
     files = []
-    folder = os.path.join(ROOT, PACKAGE)
+    folder = os.path.join(ROOT, "src", PACKAGE)
     for name in sorted(os.listdir(folder)):
         if name.endswith(".py") or name == "py.typed":
             with open(os.path.join(folder, name), "rb") as file:
@@ -151,7 +151,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     """PEP 660: a wheel whose .pth file puts this folder on sys.path."""
-    return _write_wheel(wheel_directory, [(f"{PACKAGE}.pth", (ROOT + "\n").encode())])
+    return _write_wheel(wheel_directory, [(f"{PACKAGE}.pth", (os.path.join(ROOT, "src") + "\n").encode())])
 
 
 def build_sdist(sdist_directory, config_settings=None):
