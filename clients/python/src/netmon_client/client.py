@@ -12,7 +12,7 @@ import asyncio
 import collections
 import errno
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Deque, Dict, List, Optional, Union
 
 from .events import Malformed, NetworkChange, NetworkDiscovery, Reply, UnknownEvent, parse_line
@@ -86,9 +86,8 @@ class NetmonClientError(Exception):
 class _Pending:
     line: bytes
     command: str
+    #: Cancelled when the caller gave up after sending: the late reply still takes its turn.
     future: "asyncio.Future[Dict[str, Any]]"
-    #: Timed out or cancelled after it was sent: its late reply is swallowed so later ones still match.
-    abandoned: bool = field(default=False)
 
 
 def _error_name(error: OSError) -> str:
@@ -232,7 +231,7 @@ class NetmonClient:
         if pending in self._outbox:
             self._outbox.remove(pending)
         else:
-            pending.abandoned = True
+            pending.future.cancel()
 
     def _send(self, pending: _Pending) -> None:
         assert self._writer is not None
@@ -244,14 +243,14 @@ class NetmonClient:
         if not self._in_flight:
             return False
         pending = self._in_flight.pop(0)
-        if not pending.abandoned and not pending.future.done():
+        if not pending.future.done():
             pending.future.set_result(reply)
         return True
 
     @staticmethod
     def _fail(pendings: List[_Pending], code: str, message: str) -> None:
         for pending in pendings:
-            if not pending.abandoned and not pending.future.done():
+            if not pending.future.done():
                 pending.future.set_exception(NetmonClientError(code, message))
 
     # -- the connection ---------------------------------------------------------------------
