@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../core/result.js'
 import type { ErrorReply, InterfacesReply, NetworkChange, NetworkDiscovery, StatusReply } from './protocol.js'
 import * as generated from './validators.generated.js'
+import type { GeneratedValidator, SchemaError } from './validators.generated.js'
 
 /**
  * Checks for the lines the client reads, compiled at build time from the published JSON
@@ -11,14 +12,6 @@ import * as generated from './validators.generated.js'
  */
 export type Check<T> = (value: unknown) => Result<T>
 
-/** One error of a generated validator: Ajv's shape, with `verbose` (so `parentSchema` is set). */
-interface SchemaError {
-  instancePath: string
-  keyword: string
-  params: Record<string, unknown>
-  parentSchema?: Record<string, unknown>
-}
-type GeneratedValidator = ((data: unknown) => boolean) & { errors?: SchemaError[] | null }
 
 /** A JSON Pointer token, as TypeBox and Ajv escape it. */
 const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1')
@@ -69,9 +62,8 @@ const checkWith =
     return fail(error === undefined ? 'does not match the schema' : describeSchemaError(error))
   }
 
-// The generated module is untyped (@ts-nocheck); these are the only casts of its exports.
-export const checkNetworkDiscovery: Check<NetworkDiscovery> = checkWith(generated.validateNetworkDiscovery as GeneratedValidator)
-export const checkNetworkChange: Check<NetworkChange> = checkWith(generated.validateNetworkChange as GeneratedValidator)
-export const checkStatusReply: Check<StatusReply> = checkWith(generated.validateStatusReply as GeneratedValidator)
-export const checkInterfacesReply: Check<InterfacesReply> = checkWith(generated.validateInterfacesReply as GeneratedValidator)
-export const checkErrorReply: Check<ErrorReply> = checkWith(generated.validateErrorReply as GeneratedValidator)
+export const checkNetworkDiscovery: Check<NetworkDiscovery> = checkWith(generated.validateNetworkDiscovery)
+export const checkNetworkChange: Check<NetworkChange> = checkWith(generated.validateNetworkChange)
+export const checkStatusReply: Check<StatusReply> = checkWith(generated.validateStatusReply)
+export const checkInterfacesReply: Check<InterfacesReply> = checkWith(generated.validateInterfacesReply)
+export const checkErrorReply: Check<ErrorReply> = checkWith(generated.validateErrorReply)

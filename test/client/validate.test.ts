@@ -139,7 +139,7 @@ for (const [name, schema, check] of pairs) {
     if (run.failed && counterexample !== null) {
       const input = mutate(...counterexample)
       t.same(check(structuredClone(input)), typebox(schema, input), `differs from TypeBox on ${JSON.stringify(input)} (seed ${run.seed}, path ${run.counterexamplePath ?? ''})`)
-    } else t.equal(run.failed, false, `${run.numRuns} messages, same result (${run.errorInstance === null ? '' : String(run.errorInstance)})`)
+    } else t.equal(run.failed, false, `${run.numRuns} messages, same result`)
     t.ok(broken > RUNS / 10, `the mutations broke enough messages to compare errors (${broken} of ${RUNS})`)
   })
 }
