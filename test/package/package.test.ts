@@ -139,6 +139,9 @@ t.test('CommonJS: a plain .cjs require()s the installed package and talks to the
   t.equal(result.exitCode, 0, result.stderr)
   t.same(JSON.parse(result.stdout || '{}'), EXPECTED)
   t.notMatch(result.stderr, /Warning|Error/, 'nothing on stderr: no warning, no error')
+  // A top-level await anywhere in an export's graph would make require() throw ERR_REQUIRE_ASYNC_MODULE.
+  const protocol = await execa(process.execPath, ['-e', "process.stdout.write(require('netmon/protocol').NetworkDiscoverySchema.title)"], { cwd: dir, reject: false })
+  t.equal(protocol.stdout, 'NetworkDiscovery', `netmon/protocol loads from CommonJS too ${protocol.stderr}`)
   const cli = await execa(join(dir, 'node_modules', '.bin', 'netmon'), ['--version'], { reject: false })
   t.equal(cli.stdout.trim(), pkg.version, 'the installed bin runs too')
 })
