@@ -247,6 +247,21 @@ t.test('a consumer that stops reading costs bounded memory and resyncs from the 
   t.match((await nextMatching(events, (event) => event.kind === 'change')).at(-1), { kind: 'change', event: { data: { ipv4_addresses: [{ address: '10.2.0.5' }] } } })
 })
 
+t.test('a reply that breaks the schema answers its request with an error reply, and the next reply still matches', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.reply = (line) => {
+    const { command } = JSON.parse(line) as { command: string }
+    if (command === 'get_status') return `${JSON.stringify({ success: true, status: { version: 7 } })}\n`
+    return `${JSON.stringify({ success: false, error: `answer to ${command}` })}\n`
+  }
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const broken = await client.request({ command: 'get_status' })
+  t.same(broken, { success: false, error: 'malformed reply: bad reply: /status/uptime_seconds: Expected required property' })
+  t.same(await client.request({ command: 'next' }), { success: false, error: 'answer to next' })
+})
+
 t.test('closed is final from every state: no dial after close, no listener left on the signal', async (t) => {
   t.test('while waiting for the socket to appear', async (t) => {
     const fake = createFakeDaemon(t)

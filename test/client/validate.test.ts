@@ -158,5 +158,13 @@ t.test('errors in the words the client reported before', async (t) => {
   })
   t.same(checkNetworkChange({ type: 'network_change', data: { ...change.data, gateway: undefined } }), { ok: false, error: '/data/gateway: Expected required property' })
   t.same(checkStatusReply({ success: 1, status: {} }), { ok: false, error: '/success: Expected true' })
+  const address = { address: '10.0.0.5', prefixlen: 33, subnet: '10.0.0.0/24', network_address: '10.0.0.0' }
+  t.same(broken({ ipv4_addresses: [address] }), { ok: false, error: '/data/ipv4_addresses/0/prefixlen: Expected integer to be less or equal to 32' })
+  const monitor = { pid: null, restarts: 0, overruns: 0, last_record_time: null }
+  const counts = { snapshots_taken: 0, snapshots_failed: 0, last_snapshot_time: null, resyncs: 0, pending_interfaces: 0, events_emitted: 0, clients_connected: 0 }
+  t.same(checkStatusReply({ success: true, status: { version: '1', uptime_seconds: -0.5, ready: true, monitor, ...counts } }), {
+    ok: false,
+    error: '/status/uptime_seconds: Expected number to be greater or equal to 0',
+  })
   t.same(checkNetworkChange({ ...change, data: { ...change.data, mtu: 1500 } }), { ok: true, value: change }, 'unknown fields are dropped')
 })
