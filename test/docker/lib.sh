@@ -515,17 +515,17 @@ check_stop() {
   check "$1: docker stop removes the socket file" test ! -e "$3"
 }
 
-# image_contents IMAGE PLATFORM: what the image holds, and that it runs as PLATFORM.
+# image_contents IMAGE PLATFORM: what the image holds, and that it runs as PLATFORM (its
+# binaries: the classic builder stamps the daemon's platform into the image config
+# whatever the base, so the config is not what is checked; buildx stamps the target).
 image_contents() {
-  local want_arch
-  case $2 in linux/amd64) want_arch=x64 ;; linux/arm64) want_arch=arm64 ;; linux/arm/v7) want_arch=arm ;; esac
-  config_platform() {
-    local got
-    got=$("$DOCKER" image inspect -f '{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}' "$1" 2>&1)
-    [[ $got == "$2" ]] || { echo "image config says $got"; return 1; }
-  }
-  check "$2: image config says $2" config_platform "$1" "$2"
-  check "$2: image holds dist/, bin/, production node_modules and iproute2, no sources or dev deps; node runs as $want_arch" \
+  local want_arch want_machine
+  case $2 in
+    linux/amd64) want_arch=x64 want_machine=x86_64 ;;
+    linux/arm64) want_arch=arm64 want_machine=aarch64 ;;
+    linux/arm/v7) want_arch=arm want_machine=armv7l ;;
+  esac
+  check "$2: image holds dist/, bin/, production node_modules and iproute2, no sources or dev deps; node runs as $want_arch, uname -m is $want_machine" \
     "$DOCKER" run --rm --network=none --entrypoint /bin/sh "$1" -c '
     cd /opt/netmon || exit 1
     for f in dist/cli/main.js bin/netmon.js package.json node_modules/commander; do
@@ -536,6 +536,7 @@ image_contents() {
     command -v ip >/dev/null || { echo "no ip"; exit 1; }
     ip -json addr show lo >/dev/null || { echo "ip has no -json"; exit 1; }
     a=$(node -p process.arch) && test "$a" = '"$want_arch"' || { echo "node runs as $a"; exit 1; }
+    m=$(uname -m) && test "$m" = '"$want_machine"' || { echo "uname -m says $m"; exit 1; }
     netmon --version >/dev/null || { echo "netmon --version fails"; exit 1; }'
 }
 
@@ -545,26 +546,27 @@ image_contents() {
 # measured figures as a comment (START_MS, DISCOVERY_MS, REACTION_MS are left set).
 DEBOUNCE_MS=200
 check_unprivileged() {
-  local p=$1 image=$2 addr=$3 name sockdir sock lines t0
-  name="netmon-ok-${p//\//-}-$ID"
+  local p=$1 image=$2 addr=$3 sockdir sock lines t0
+  # Not "name": check() has a local of that name, which the functions below would see.
+  CNAME="netmon-ok-${p//\//-}-$ID"
   sockdir="$TMP/orch-${p//\//-}"
   sock="$sockdir/netmon.sock"
   lines="$TMP/lines-${p//\//-}"
   mkdir -m 0755 "$sockdir"
   listen "$sock" "$lines"
   t0=$(now_ms)
-  if ! run_netmon "$name" "$image" -v "$sockdir:/var/orchestrator" --health-start-period=$((10 * SLOW))s \
+  if ! run_netmon "$CNAME" "$image" -v "$sockdir:/var/orchestrator" --health-start-period=$((10 * SLOW))s \
     --health-retries=3 -- --debounce "$DEBOUNCE_MS"; then
     fail "$p: docker run the image" "see above"
     return 1
   fi
   check_discovery "$p" "$lines" "$t0"
   DISCOVERY_MS=$LAST_MS
-  check_healthy "$p" "$name" $((40 * SLOW))
+  check_healthy "$p" "$CNAME" $((40 * SLOW))
   check "$p: socket is /var/orchestrator/netmon.sock with mode 0666" \
     test "$(stat -c '%a %F' "$sock" 2>&1)" = "666 socket"
   caps() { # every process in the container: no effective capabilities, no_new_privs
-    "$DOCKER" exec "$name" /bin/sh -c \
+    "$DOCKER" exec "$CNAME" /bin/sh -c \
       'for f in /proc/[0-9]*/status; do grep -E "^(CapEff|NoNewPrivs):" "$f"; done' 2>&1 | sort | uniq -c |
       awk '{ print } /CapEff/ && $3 != "0000000000000000" { bad = 1 } /NoNewPrivs/ && $3 != 1 { bad = 1 }
            END { exit bad || NR == 0 }'
@@ -580,13 +582,13 @@ check_unprivileged() {
   image_contents "$image" "$p"
   logs() { # the daemon logs one line per record on stderr; stdout carries events only with --stdout
     local out err
-    out=$("$DOCKER" logs "$name" 2>/dev/null)
-    err=$("$DOCKER" logs "$name" 2>&1 >/dev/null)
+    out=$("$DOCKER" logs "$CNAME" 2>/dev/null)
+    err=$("$DOCKER" logs "$CNAME" 2>&1 >/dev/null)
     [[ -z $out && -n $err ]] || { echo "stdout has ${#out} bytes, stderr ${#err} bytes"; return 1; }
     ! grep -v '^{' <<<"$err" | grep . || { echo "stderr has lines that are not JSON"; return 1; }
   }
   check "$p: docker logs: the daemon logs JSON lines on stderr, nothing on stdout" logs
-  check_stop "$p" "$name" "$sock"
+  check_stop "$p" "$CNAME" "$sock"
   stop_clients
   say "$p figures: start to discovery ${DISCOVERY_MS:-?} ms (docker run to the line's arrival), change reaction ${REACTION_MS:-?} ms (debounce ${DEBOUNCE_MS} ms included)"
 }

@@ -56,8 +56,12 @@ consumer() {
   [[ $(sdsh 'tail -n 1 /run/netmon-consumer.result' 2>&1) == served ]]
 }
 check "netmon.service: Type=notify; a unit ordered after it finds the discovery served when it starts" consumer
-check "netmon.service: the unit's Type is notify and the manager got READY=1 (no start timeout)" \
-  test "$(sdctl show -p Type -p Result -p NotifyAccess --value netmon.service 2>&1 | tr '\n' ' ')" = "notify success all "
+notify_props() {
+  local got
+  got=$(sdctl show -p Type -p NotifyAccess -p Result netmon.service 2>&1 | sort | tr '\n' ' ')
+  [[ $got == "NotifyAccess=all Result=success Type=notify " ]] || { echo "got: $got"; return 1; }
+}
+check "netmon.service: the unit's Type is notify and the manager got READY=1 (no start timeout)" notify_props
 # The control: the same consumer after a Type=simple netmon (a runtime drop-in) starts
 # before the discovery is served, so the check above can fail.
 sdsh 'mkdir -p /run/systemd/system/netmon.service.d &&
@@ -105,12 +109,14 @@ check "netmon.service: after the restart (stale socket file) it serves the disco
 # ExecStart=netmon: systemd resolves the bare name in its fixed search path when it loads
 # the unit. npm's global prefix is /usr/local (node's own installer, the node images) or
 # /usr (Debian's nodejs); both must work.
-exec_path() { sdctl show -p ExecStart --value netmon.service 2>&1 | grep -oE 'path=[^ ;]+' | head -n 1; }
-check "netmon.service: ExecStart resolves netmon in /usr/local/bin (npm prefix /usr/local)" \
-  test "$(exec_path)" = "path=/usr/local/bin/netmon"
+exec_path() { # exec_path WANT: the path systemd resolved ExecStart's bare name to
+  local got
+  got=$(sdctl show -p ExecStart netmon.service 2>&1)
+  [[ $got == *"path=$1 "* ]] || { echo "ExecStart: $got"; return 1; }
+}
+check "netmon.service: ExecStart resolves netmon in /usr/local/bin (npm prefix /usr/local)" exec_path /usr/local/bin/netmon
 sdsh 'mv /usr/local/bin/netmon /usr/bin/netmon && systemctl daemon-reload && systemctl restart netmon.service'
-check "netmon.service: with netmon in /usr/bin only (npm prefix /usr), ExecStart resolves it there" \
-  test "$(exec_path)" = "path=/usr/bin/netmon"
+check "netmon.service: with netmon in /usr/bin only (npm prefix /usr), ExecStart resolves it there" exec_path /usr/bin/netmon
 check "netmon.service: ... and it serves the discovery from there" sd_discovery "$TMP/sd-lines3"
 sdctl stop netmon.service >/dev/null 2>&1
 check "netmon.service: systemctl stop removes the socket" test ! -e "$SDDIR/netmon.sock"
