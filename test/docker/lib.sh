@@ -448,10 +448,19 @@ diagnose() { # docker logs and the last probe output of a container, as comments
   "$DOCKER" inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{.ExitCode}}: {{.Output}}{{println}}{{end}}{{end}}' "$1" 2>&1 |
     grep . | tail -n 3 | sed 's/^/#   /'
 }
-# listen SOCK LINES: a host-side client that records every line (and its arrival time).
+# listen SOCK LINES: a host-side client that records every line (and its arrival time),
+# until stop_clients (or 15 minutes).
 listen() {
-  node "$ROOT/test/docker/client.mjs" listen "$1" "$2" $((120000 * SLOW)) 2>>"$TMP/client.log" &
-  CLIENT_PIDS+=($!)
+  node "$ROOT/test/docker/client.mjs" listen "$1" "$2" 900000 2>>"$TMP/client.log" &
+  LAST_CLIENT=$!
+  CLIENT_PIDS+=("$LAST_CLIENT")
+}
+# stop_client PID: ends one listener (the others keep listening).
+stop_client() {
+  kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
+  local p keep=()
+  for p in "${CLIENT_PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  CLIENT_PIDS=("${keep[@]}")
 }
 # expect LINES TYPE [IFNAME ADDRESS]: waits for that line; prints its arrival time (ms).
 expect() {
@@ -554,6 +563,7 @@ check_unprivileged() {
   lines="$TMP/lines-${p//\//-}"
   mkdir -m 0755 "$sockdir"
   listen "$sock" "$lines"
+  local client=$LAST_CLIENT
   t0=$(now_ms)
   if ! run_netmon "$CNAME" "$image" -v "$sockdir:/var/orchestrator" --health-start-period=$((10 * SLOW))s \
     --health-retries=3 -- --debounce "$DEBOUNCE_MS"; then
@@ -589,6 +599,6 @@ check_unprivileged() {
   }
   check "$p: docker logs: the daemon logs JSON lines on stderr, nothing on stdout" logs
   check_stop "$p" "$CNAME" "$sock"
-  stop_clients
+  stop_client "$client"
   say "$p figures: start to discovery ${DISCOVERY_MS:-?} ms (docker run to the line's arrival), change reaction ${REACTION_MS:-?} ms (debounce ${DEBOUNCE_MS} ms included)"
 }

@@ -106,17 +106,19 @@ check "netmon.service: Restart=on-failure brings it back after SIGKILL" unit_act
 check "netmon.service: after the restart (stale socket file) it serves the discovery again" \
   sd_discovery "$TMP/sd-lines2"
 
-# ExecStart=netmon: systemd resolves the bare name in its fixed search path when it loads
-# the unit. npm's global prefix is /usr/local (node's own installer, the node images) or
-# /usr (Debian's nodejs); both must work.
-exec_path() { # exec_path WANT: the path systemd resolved ExecStart's bare name to
+# ExecStart=netmon: systemd looks the bare name up in its fixed search path when it starts
+# the service (`systemctl show` keeps "path=netmon"), so what ran is read from the main
+# process: node with the script path netmon was found at. npm's global prefix is
+# /usr/local (node's own installer, the node images) or /usr (Debian's nodejs).
+exec_path() { # exec_path WANT: the netmon path the main process was started with
   local got
-  got=$(sdctl show -p ExecStart netmon.service 2>&1)
-  [[ $got == *"path=$1 "* ]] || { echo "ExecStart: $got"; return 1; }
+  got=$(sdsh 'tr "\0" " " </proc/$(systemctl show -p MainPID --value netmon.service)/cmdline' 2>&1)
+  [[ " $got" == *" $1 "* ]] || { echo "main process: $got"; return 1; }
 }
-check "netmon.service: ExecStart resolves netmon in /usr/local/bin (npm prefix /usr/local)" exec_path /usr/local/bin/netmon
-sdsh 'mv /usr/local/bin/netmon /usr/bin/netmon && systemctl daemon-reload && systemctl restart netmon.service'
-check "netmon.service: with netmon in /usr/bin only (npm prefix /usr), ExecStart resolves it there" exec_path /usr/bin/netmon
+check "netmon.service: ExecStart=netmon runs /usr/local/bin/netmon (npm prefix /usr/local)" exec_path /usr/local/bin/netmon
+# No daemon-reload: the lookup happens at each start.
+sdsh 'mv /usr/local/bin/netmon /usr/bin/netmon && systemctl restart netmon.service'
+check "netmon.service: with netmon in /usr/bin only (npm prefix /usr), it runs /usr/bin/netmon" exec_path /usr/bin/netmon
 check "netmon.service: ... and it serves the discovery from there" sd_discovery "$TMP/sd-lines3"
 sdctl stop netmon.service >/dev/null 2>&1
 check "netmon.service: systemctl stop removes the socket" test ! -e "$SDDIR/netmon.sock"
