@@ -1,4 +1,5 @@
 import type { Input } from './core/inputs.js'
+import { checkLineLimit } from './core/line-limit.js'
 import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
 import { nextDeadline } from './core/reduce.js'
 import { discoveryOf, interfacesOf, isReady } from './core/report.js'
@@ -95,8 +96,16 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
   let cancelTick: (() => void) | undefined
   let tickAt: number | undefined
   let encodedInterfaces: { report: State['report']; json: string } | undefined
+  let discoveryOverLimit = false
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
+
+  /** One warning when the discovery line passes asyncio's default 64 KiB line limit (docs/migrating.md). */
+  const warnAboutSize = (bytes: number, interfaces: number): void => {
+    const check = checkLineLimit(discoveryOverLimit, bytes)
+    discoveryOverLimit = check.over
+    if (check.warning !== undefined) logger.warn(check.warning, { bytes, interfaces })
+  }
 
   store.onInput((input) => {
     for (const listener of listeners) listener.onInput?.(input)
@@ -157,7 +166,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
   const monitor = deps.startMonitor({
     onLine: (line) => dispatch({ type: 'monitor-line', at: clock.now(), line }),
     onSubscribed: resync,
-    onOverrun: () => resync('overrun'),
+    onOverrun: resync,
   })
 
   return {
@@ -168,12 +177,14 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       const state = store.getState()
       const at = clock.now()
       // The report is a new map only when it changed, so the encoded interfaces are reused until then.
+      const fresh = encodedInterfaces === undefined || encodedInterfaces.report !== state.report
       const encoded =
-        encodedInterfaces !== undefined && encodedInterfaces.report === state.report
-          ? encodedInterfaces
-          : { report: state.report, json: JSON.stringify(interfacesOf(state, at)) }
+        encodedInterfaces !== undefined && !fresh ? encodedInterfaces : { report: state.report, json: JSON.stringify(interfacesOf(state, at)) }
       encodedInterfaces = encoded
-      return encodeDiscoveryLine(encoded.json, formatTimestamp(at))
+      const line = encodeDiscoveryLine(encoded.json, formatTimestamp(at))
+      // Its length changes only with the interfaces (the timestamp has a fixed width): check once per encoding.
+      if (fresh) warnAboutSize(Buffer.byteLength(line) - 1, state.report?.size ?? 0)
+      return line
     },
     interfaces: () => interfacesOf(store.getState(), clock.now()),
     status: (clientsConnected = 0) =>
