@@ -243,8 +243,8 @@ export const createReducer = (options: CoreOptions, retry: Backoff = DEFAULT_SNA
         return passDeadlines(unchanged(state), input.at)
       case 'resync':
         return passDeadlines(resync(unchanged({ ...state, counts: { ...state.counts, resyncs: state.counts.resyncs + 1 } })), input.at)
-      /* c8 ignore next 2 -- the compiler proves every input type is handled above */
       // Stryker disable next-line all: unreachable, as the compiler proves
+      /* c8 ignore next 2 -- the compiler proves every input type is handled above */
       default:
         return unreachable(input)
     }
