@@ -11,6 +11,8 @@ import { fanoutScenario } from './scenarios/fanout.js'
 import { footprintScenario } from './scenarios/footprint.js'
 import { interfacesScenario } from './scenarios/interfaces.js'
 import { latencyScenario } from './scenarios/latency.js'
+import { memoryScenario } from './scenarios/memory.js'
+import { routesScenario } from './scenarios/routes.js'
 import { stormScenario, type StormFigures } from './scenarios/storm.js'
 
 /** The suite of issue 7: runs the real daemon in throw-away namespaces and reports, never asserts. */
@@ -68,6 +70,8 @@ const runScenarios = async (options: BenchOptions): Promise<ScenarioResult[]> =>
   await attempt('fanout', '4. Fan-out', () => fanoutScenario(options))
   await attempt('footprint', '5. Footprint', () => footprintScenario(options, afterStorm))
   await attempt('interfaces', '6. Many interfaces', () => interfacesScenario(options))
+  await attempt('memory', '7. Memory under load', () => memoryScenario(options))
+  await attempt('routes', '8. Route-table size', () => routesScenario(options))
   return results
 }
 
