@@ -161,7 +161,7 @@ t.test('800 address changes through one interface set: the daemon keeps none of 
   await expectSettled(t, ns, client, 'after 800 changes')
   const { report, strings } = await heapOf(daemon)
   t.ok(report.gcExposed, 'the hook ran a full GC before the snapshot')
-  const dead = distinctMentions(strings, /10\.213\.(\d+)\.(\d+)/, (match) => match[0])
+  const dead = distinctMentions(strings, /10\.213\.\d+\.[1-9]\d*/, (match) => match[0])
   t.ok(
     dead.size <= SLACK,
     `the live heap names ${dead.size} of the ${ROUNDS * INTERFACES.length} removed addresses (at most ${SLACK}): ${[...dead].slice(0, 12).join(' ')}; heap used after GC ${mb(report.after.memory.heapUsed)}`,
