@@ -1,3 +1,4 @@
+import { timedAddressChanges } from '../lib/changes.js'
 import { withDaemon } from '../lib/daemon.js'
 import { withNamespace, type Namespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
@@ -94,16 +95,9 @@ const measure = (count: number): Promise<RoutesFigures> =>
       }
       const startToDiscovery = (client.received[0]?.at ?? now()) - daemon.spawnedAt
       await sleep(500)
-      const latencies: number[] = []
       const cpu0 = cpuTimes(daemon.pid)
-      for (let n = 0; n < CHANGES; n += 1) {
-        const address = `10.1.200.${n + 1}`
-        const seen = client.waitFor((line) => line.startsWith('{"type":"network_change"') && line.includes(`"address":"${address}"`), CHANGE_TIMEOUT_MS, client.received.length)
-        const added = await ns.ip('addr', 'add', `${address}/16`, 'dev', 'eth1')
-        const hit = await seen
-        if (hit !== undefined) latencies.push(hit.at - added.exitedAt)
-        await sleep(200)
-      }
+      const addresses = Array.from({ length: CHANGES }, (_, n) => `10.1.200.${n + 1}`)
+      const latencies = await timedAddressChanges(ns, client, { dev: 'eth1', addresses, timeoutMs: CHANGE_TIMEOUT_MS, quietMs: 200 })
       const cpu1 = cpuTimes(daemon.pid)
       const mem = memory(daemon.pid)
       client.close()
