@@ -62,7 +62,7 @@ const measure = (count: number): Promise<RoutesFigures> =>
     const samples = count >= 1_000_000 ? 1 : 3
     const floorAddr = await timeIp(ns, ['-json', 'addr', 'show'], 5)
     const floorFull = await timeIp(ns, ['-4', '-json', 'route', 'show', 'table', 'main'], samples)
-    const floorDefault = await timeIp(ns, ['-4', '-json', 'route', 'show', 'table', 'main', 'exact', '0/0'], samples)
+    const floorDefault = await timeIp(ns, ['-4', '-json', 'route', 'show', 'table', 'main', 'default'], samples)
     progress(`routes: netmon with ${count} routes`)
     return withDaemon(ns, ['--debounce', '0'], async (daemon) => {
       const base = {
@@ -149,7 +149,7 @@ export const routesScenario = async (options: BenchOptions): Promise<ScenarioRes
     goals: [],
     notes: [
       'Routes are /32s through a second link (rt0), added before the daemon starts: none is a default route, none can change what a client is told.',
-      '"floor: full route dump" is `ip -4 -json route show table main` (what a full-table snapshot reads); "default routes only" is the same with `exact 0/0`; "ip -json addr" is the route-independent half of a snapshot. Each is the median wall time of a bare `ip` in the same namespace.',
+      '"floor: full route dump" is `ip -4 -json route show table main` (what a full-table snapshot reads); "default routes only" is the same with `default` (prefix length 0 only: `ip` drops the rest); "ip -json addr" is the route-independent half of a snapshot. Each is the median wall time of a bare `ip` in the same namespace.',
       '"ip children CPU" is the snapshot commands the daemon ran and reaped (cutime+cstime).',
       ...results.filter((r) => r.snapshot_errors.length > 0).map((r) => `${r.routes} routes: snapshot errors seen: ${r.snapshot_errors.join(' | ')}`),
     ],
