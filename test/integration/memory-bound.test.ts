@@ -18,8 +18,8 @@ import { tempDir } from '../helpers/temp-dir.js'
  *    inputs or kept events would hold every one of them (1,600 names, 400 addresses).
  * 2. With the node flags the service unit and the image set (NODE_OPTIONS), V8's young
  *    generation stays at the size they ask for under load. Measured: without them it grows
- *    to 32 MB under sustained change load and RSS reaches 90 MB; with them RSS stays under
- *    the 70 MB goal (BENCHMARKS.md, "Memory under load").
+ *    to 32 MB under sustained change load and peak RSS reaches 74-105 MB; with them 63-71 MB
+ *    (BENCHMARKS.md, "7. Memory under sustained change load").
  */
 
 const HOOK = fileURLToPath(new URL('../helpers/heap-hook.mjs', import.meta.url))
