@@ -9,6 +9,7 @@ import { now, round } from './lib/stats.js'
 import { connectScenario } from './scenarios/connect.js'
 import { fanoutScenario } from './scenarios/fanout.js'
 import { footprintScenario } from './scenarios/footprint.js'
+import { importCostScenario } from './scenarios/import-cost.js'
 import { interfacesScenario } from './scenarios/interfaces.js'
 import { latencyScenario } from './scenarios/latency.js'
 import { memoryScenario } from './scenarios/memory.js'
@@ -70,8 +71,9 @@ const runScenarios = async (options: BenchOptions): Promise<ScenarioResult[]> =>
   await attempt('fanout', '4. Fan-out', () => fanoutScenario(options))
   await attempt('footprint', '5. Footprint', () => footprintScenario(options, afterStorm))
   await attempt('interfaces', '6. Many interfaces', () => interfacesScenario(options))
-  await attempt('memory', '7. Memory under load', () => memoryScenario(options))
-  await attempt('routes', '8. Route-table size', () => routesScenario(options))
+  await attempt('import-cost', '7. Client import cost', () => importCostScenario(options))
+  await attempt('memory', '8. Memory under load', () => memoryScenario(options))
+  await attempt('routes', '9. Route-table size', () => routesScenario(options))
   return results
 }
 

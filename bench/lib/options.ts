@@ -22,7 +22,7 @@ export interface BenchOptions {
   routeSizes: number[]
 }
 
-export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces', 'memory', 'routes'] as const
+export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces', 'import-cost', 'memory', 'routes'] as const
 
 export const USAGE = `usage: npm run bench -- [options]   (as root: it creates network namespaces)
 

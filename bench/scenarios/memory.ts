@@ -204,7 +204,7 @@ export const memoryScenario = async (options: BenchOptions): Promise<ScenarioRes
   const worst = Math.max(...deployed.map((r) => r.during.peak_rss_mb ?? Number.POSITIVE_INFINITY))
   return {
     name: 'memory',
-    title: `7. Memory under sustained change load (--debounce 0, every change read back and sent to one client)`,
+    title: `8. Memory under sustained change load (--debounce 0, every change read back and sent to one client)`,
     figures: { goal_mb: GOAL_MB, floor_bare_node_rss_mb: floorMb, unit_node_options: unit.join(' '), loads: results },
     tables: [
       {

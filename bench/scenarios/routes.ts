@@ -123,7 +123,7 @@ export const routesScenario = async (options: BenchOptions): Promise<ScenarioRes
   for (const count of options.routeSizes) results.push(await measure(count))
   return {
     name: 'routes',
-    title: `8. Route-table size: one address change on a watched interface with N other routes in the main table (--debounce 0, ${CHANGES} changes)`,
+    title: `9. Route-table size: one address change on a watched interface with N other routes in the main table (--debounce 0, ${CHANGES} changes)`,
     figures: { changes: CHANGES, sizes: results },
     tables: [
       {

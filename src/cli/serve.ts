@@ -3,8 +3,9 @@ import { encodeLine } from '../core/protocol.js'
 import type { CoreOptions } from '../core/state.js'
 import type { ErrorReply } from '../schema/protocol.js'
 import { checkIp } from '../adapters/ip-command.js'
-import { createLogger, type Logger, type LogLevel } from '../adapters/logger.js'
+import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
 import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
+import { notifyReady } from '../adapters/systemd-notify.js'
 import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type DaemonListener } from '../daemon.js'
 import type { CliIo } from './io.js'
 import { VERSION } from './version.js'
@@ -64,7 +65,7 @@ export const serve = async (
   extra: DaemonListener = {},
   until: Promise<void> = new Promise(() => {}),
 ): Promise<number> => {
-  const logger = createLogger(options.logLevel, io.writeErr)
+  const logger = createLogger(options.logLevel, io.writeErr, undefined, stderrLogFormat())
   try {
     await checkIp(options.ip)
   } catch (error) {
@@ -107,6 +108,8 @@ export const serve = async (
     onReady(discovery) {
       if (options.stdout) io.writeOut(encodeLine(discovery))
       server?.greetWaiting()
+      // The socket listens and the discovery is in: units ordered after netmon may start.
+      void notifyReady(logger)
     },
     onChange(event) {
       const line = encodeLine(event)

@@ -19,7 +19,7 @@ import { tempDir } from '../helpers/temp-dir.js'
  * 2. With the node flags the service unit and the image set (NODE_OPTIONS), V8's young
  *    generation stays at the size they ask for under load. Measured: without them it grows
  *    to 32 MB under sustained change load and peak RSS reaches 74-105 MB; with them 63-71 MB
- *    (BENCHMARKS.md, "7. Memory under sustained change load").
+ *    (BENCHMARKS.md, "8. Memory under sustained change load").
  */
 
 const HOOK = fileURLToPath(new URL('../helpers/heap-hook.mjs', import.meta.url))
