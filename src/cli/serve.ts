@@ -54,7 +54,7 @@ const openSocket = (options: ServeOptions & { socket: string }, logger: Logger, 
   )
 
 /**
- * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, binds the
+ * Runs the daemon until SIGTERM/SIGINT or until `until` resolves (SIGHUP resyncs): checks `ip`, binds the
  * socket (refusing to steal a live one), starts the core and serves its events. Resolves
  * with the exit code.
  */
@@ -116,6 +116,11 @@ export const serve = async (
   })
   daemon.subscribe(extra)
 
+  const running = daemon
+  const removeReloadHandler = io.onReloadSignal(() => {
+    logger.info('resync', { reason: 'SIGHUP' })
+    running.resync('SIGHUP')
+  })
   const signal = await new Promise<string>((resolve) => {
     const removeHandler = io.onStopSignal((name) => {
       removeHandler()
@@ -126,6 +131,7 @@ export const serve = async (
       resolve('done')
     })
   })
+  removeReloadHandler()
   logger.info('stopping', { signal })
   await Promise.all([server?.close(), daemon.stop()])
   logger.info('stopped')
