@@ -11,7 +11,11 @@ const addDaemonOptions = (command: Command): Command =>
     .option('--stdout', 'print every event as one JSON line on stdout', false)
     .option('--debounce <ms>', 'quiet time before an interface is reported', parseMs, 3000)
     .option('--max-wait <ms>', 'longest an interface that never goes quiet waits', parseMs, 10_000)
-    .option('--ignore <globs>', 'comma-separated interface globs to ignore besides lo, docker0, veth*', parseGlobs, [])
+    .addOption(
+      new Option('--ignore <globs>', 'comma-separated interface globs (* ? [0-9] [!a] \\) to ignore besides lo, docker0, veth*')
+        .argParser(parseGlobs)
+        .default([], 'none'),
+    )
     .option('--accept-unknown-operstate', 'also report operstate UNKNOWN links whose flags say UP and LOWER_UP', false)
     .option('--ip <path>', 'the iproute2 ip binary', 'ip')
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').argParser(parseLogLevel).default('info'))

@@ -3,6 +3,7 @@ import { promisify } from 'node:util'
 import { CommanderError, type Command } from 'commander'
 import t from 'tap'
 import type { CliIo } from '../../src/cli/io.js'
+import { parseGlobs } from '../../src/cli/parse-options.js'
 import { createProgram } from '../../src/cli/program.js'
 import { NETMON_BIN } from '../helpers/daemon-process.js'
 
@@ -85,6 +86,11 @@ t.test('--ignore refuses a glob it cannot match as written, at start-up, in one 
     `error: option '--ignore <globs>' argument 'eth0,eth[0-9' is invalid. "eth[0-9": unclosed [ at position 4 (write \\[ for a literal [)\n`,
   )
   t.match((await run(['--ignore', '!eth0'])).err, /"!eth0": a leading ! \(exclusion\) is not supported/)
+})
+
+t.test('--ignore adds up across commas and repeats, skipping empty entries', async (t) => {
+  t.same(parseGlobs('tap*, eth[0-9],,', parseGlobs('br-*')), ['br-*', 'tap*', 'eth[0-9]'])
+  t.throws(() => parseGlobs('ok*,eth[0-9', ['br-*']), { code: 'commander.invalidArgument' })
 })
 
 const execNetmon = promisify(execFile)
