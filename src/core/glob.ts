@@ -59,12 +59,11 @@ const parseClass = (chars: readonly string[], start: number): Result<ClassParse>
     if (char === '[' && chars[index + 1] === ':') {
       const close = chars.indexOf(':', index + 2)
       const name = close === -1 ? '' : chars.slice(index + 2, close).join('')
-      if (close !== -1 && chars[close + 1] === ']' && /^[a-z]+$/.test(name)) {
-        if (!isPosixClass(name)) return fail(`unknown character class [:${name}:] (known: ${Object.keys(POSIX_CLASSES).join(', ')})`)
-        ranges.push(...POSIX_CLASSES[name])
-        index = close + 2
-        continue
-      }
+      if (close === -1 || chars[close + 1] !== ']') return fail(`[: in a class opens a [:name:] that does not close (write \\[ for a literal [)`)
+      if (!isPosixClass(name)) return fail(`unknown character class [:${name}:] (known: ${Object.keys(POSIX_CLASSES).join(', ')})`)
+      ranges.push(...POSIX_CLASSES[name])
+      index = close + 2
+      continue
     }
     const from = readMember(chars, index)
     if (!from.ok) return from

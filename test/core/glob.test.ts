@@ -24,6 +24,8 @@ t.test('the glob syntax users expect', async (t) => {
     ['[]x]', [']', 'x'], ['y']],
     ['[a-]', ['a', '-'], ['b']],
     ['v[[:digit:]][[:alpha:]]', ['v1a', 'v9Z'], ['va1', 'v11']],
+    ['[![:digit:]-]', ['a', ':'], ['1', '-']],
+    ['[[:alpha:][:digit:]]', ['a', '1'], ['-']],
     ['\\*x', ['*x'], ['ax']],
     ['a\\[b', ['a[b'], ['ab']],
     ['x!', ['x!'], ['x']],
@@ -48,6 +50,7 @@ t.test('what cannot match as written is refused with the reason, never matched a
     ['eth\\', /a trailing \\ escapes nothing/],
     ['x[[:num:]]', /unknown character class \[:num:\]/],
     ['x[[.a.]]', /collating symbols and equivalence classes/],
+    ['x[[:]', /\[: in a class opens a \[:name:\] that does not close/],
   ]
   for (const [glob, reason] of refused) {
     const checked = checkIgnoreGlob(glob)
@@ -79,6 +82,11 @@ const classMember = fc.oneof(
   char.map((c) => ({ glob: c, sample: c })),
   fc.tuple(char, char).map(([from, to]) => ({ glob: `${from}-${to}`, sample: from })),
   char.map((c) => ({ glob: `\\${c}`, sample: c })),
+  fc.constantFrom(
+    { glob: '[:digit:]', sample: '0' },
+    { glob: '[:alpha:]', sample: 'a' },
+    { glob: '[:punct:]', sample: '!' },
+  ),
 )
 const piece: fc.Arbitrary<Piece> = fc.oneof(
   plain.map((c) => ({ glob: c, sample: c })),
