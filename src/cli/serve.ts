@@ -54,9 +54,9 @@ const openSocket = (options: ServeOptions & { socket: string }, logger: Logger, 
   )
 
 /**
- * Runs the daemon until SIGTERM/SIGINT or until `until` resolves (SIGHUP resyncs): checks `ip`, binds the
- * socket (refusing to steal a live one), starts the core and serves its events. Resolves
- * with the exit code.
+ * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, binds the
+ * socket (refusing to steal a live one), starts the core and serves its events; SIGHUP
+ * resyncs. Resolves with the exit code.
  */
 export const serve = async (
   options: ServeOptions,
@@ -131,9 +131,10 @@ export const serve = async (
       resolve('done')
     })
   })
-  removeReloadHandler()
   logger.info('stopping', { signal })
   await Promise.all([server?.close(), daemon.stop()])
+  // Only now: a SIGHUP while stopping would otherwise kill netmon before it cleans up.
+  removeReloadHandler()
   logger.info('stopped')
   return 0
 }
