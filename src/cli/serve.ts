@@ -5,7 +5,7 @@ import type { ErrorReply } from '../schema/protocol.js'
 import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, type Logger, type LogLevel } from '../adapters/logger.js'
 import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
-import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type DaemonListener } from '../daemon.js'
+import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type Daemon, type DaemonListener } from '../daemon.js'
 import type { CliIo } from './io.js'
 import { VERSION } from './version.js'
 
@@ -65,6 +65,29 @@ export const serve = async (
   until: Promise<void> = new Promise(() => {}),
 ): Promise<number> => {
   const logger = createLogger(options.logLevel, io.writeErr)
+  const started: { daemon?: Daemon } = {}
+  // From the first moment to the last: SIGHUP's default action would kill netmon, leaving
+  // its socket file. Before the daemon runs there is nothing to resync: its first snapshot
+  // is the truth.
+  const removeReloadHandler = io.onReloadSignal(() => {
+    logger.info('resync', { reason: 'SIGHUP' })
+    started.daemon?.resync('SIGHUP')
+  })
+  try {
+    return await run(options, io, logger, extra, until, started)
+  } finally {
+    removeReloadHandler()
+  }
+}
+
+const run = async (
+  options: ServeOptions,
+  io: CliIo,
+  logger: Logger,
+  extra: DaemonListener,
+  until: Promise<void>,
+  started: { daemon?: Daemon },
+): Promise<number> => {
   try {
     await checkIp(options.ip)
   } catch (error) {
@@ -115,12 +138,8 @@ export const serve = async (
     },
   })
   daemon.subscribe(extra)
+  started.daemon = daemon
 
-  const running = daemon
-  const removeReloadHandler = io.onReloadSignal(() => {
-    logger.info('resync', { reason: 'SIGHUP' })
-    running.resync('SIGHUP')
-  })
   const signal = await new Promise<string>((resolve) => {
     const removeHandler = io.onStopSignal((name) => {
       removeHandler()
@@ -133,8 +152,6 @@ export const serve = async (
   })
   logger.info('stopping', { signal })
   await Promise.all([server?.close(), daemon.stop()])
-  // Only now: a SIGHUP while stopping would otherwise kill netmon before it cleans up.
-  removeReloadHandler()
   logger.info('stopped')
   return 0
 }

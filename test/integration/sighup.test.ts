@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
 import { isRunning } from '../helpers/proc-stats.js'
 import { connectClient } from '../helpers/socket-client.js'
-import { daemonWithClient, eventLines, status } from '../helpers/settled-daemon.js'
+import { startDaemonProcess } from '../helpers/daemon-process.js'
+import { daemonWithClient, eventLines, ipWrapper, status } from '../helpers/settled-daemon.js'
 import { waitUntil } from '../helpers/wait-until.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
@@ -63,4 +65,22 @@ t.test('SIGHUP reads the truth again, reports what differs, and keeps serving', 
   t.equal(await daemon.stop(5000), 0, 'SIGTERM still stops it, exit 0')
   t.notOk(existsSync(socket), 'socket file removed')
   t.notOk(isRunning(monitorPid), 'ip monitor stopped with it')
+})
+
+t.test('a SIGHUP while netmon is still starting does not kill it', async (t) => {
+  const ns = await namespaceWithEns37(t, 'hupst')
+  if (ns === undefined) return
+  // The start-up check of ip (`ip -json link show`) says it was called, then takes 2 s.
+  const { wrapper, socket } = ipWrapper(
+    t,
+    'hupst',
+    (dir) => `if [ "$1 $2" = "-json link" ]; then : > ${join(dir, 'checking')}; sleep 2; fi\nexec ip "$@"`,
+  )
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper, '--stdout'])
+  t.ok(await waitUntil(() => existsSync(join(socket, '..', 'checking')), 15_000, 20), 'netmon is checking ip')
+  process.kill(daemon.pid, 'SIGHUP')
+  t.match(JSON.parse(await daemon.stdout.waitFor((line) => line.includes('network_discovery'), 15_000)), { type: 'network_discovery' }, 'it starts anyway')
+  t.ok(existsSync(socket), 'and serves')
+  t.equal(await daemon.stop(5000), 0, 'SIGTERM stops it, exit 0')
+  t.notOk(existsSync(socket), 'socket file removed')
 })
