@@ -3,8 +3,9 @@ import { encodeLine } from '../core/protocol.js'
 import type { CoreOptions } from '../core/state.js'
 import type { ErrorReply } from '../schema/protocol.js'
 import { checkIp } from '../adapters/ip-command.js'
-import { createLogger, type Logger, type LogLevel } from '../adapters/logger.js'
+import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
 import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
+import { notifyReady } from '../adapters/systemd-notify.js'
 import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type Daemon, type DaemonListener } from '../daemon.js'
 import type { CliIo } from './io.js'
 import { VERSION } from './version.js'
@@ -64,7 +65,7 @@ export const serve = async (
   extra: DaemonListener = {},
   until: Promise<void> = new Promise(() => {}),
 ): Promise<number> => {
-  const logger = createLogger(options.logLevel, io.writeErr)
+  const logger = createLogger(options.logLevel, io.writeErr, undefined, stderrLogFormat())
   const started: { daemon?: Daemon } = {}
   // From the first moment to the last: SIGHUP's default action would kill netmon, leaving
   // its socket file. Before the daemon runs there is nothing to resync: its first snapshot
@@ -130,6 +131,8 @@ const run = async (
     onReady(discovery) {
       if (options.stdout) io.writeOut(encodeLine(discovery))
       server?.greetWaiting()
+      // The socket listens and the discovery is in: units ordered after netmon may start.
+      void notifyReady(logger)
     },
     onChange(event) {
       const line = encodeLine(event)

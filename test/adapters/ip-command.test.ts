@@ -50,3 +50,11 @@ t.test('BusyBox ip (exit 1 with its usage text on -json) gets the install-iprout
   symlinkSync(busybox, ip)
   await t.rejects(checkIp(ip), { code: 'ERR_IP_NO_JSON', message: INSTALL_HINT }, 'the real BusyBox ip')
 })
+
+t.test('a dump that iproute2 calls interrupted is a failure, although ip exits 0', async (t) => {
+  await t.rejects(runIpJson(fakeIp(`echo '[]'; echo 'Dump was interrupted and may be inconsistent.' >&2`), ['-json', 'addr', 'show'], 2000), {
+    code: 'ERR_IP_FAILED',
+    message: /`.*ip -json addr show`: dump was interrupted by a concurrent change and may be inconsistent; reading again/,
+  })
+  t.same(await runIpJson(fakeIp(`echo '[]'; echo 'some other warning' >&2`), ['-json', 'addr'], 2000), [], 'other stderr on success is no failure')
+})
