@@ -6,7 +6,7 @@ import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
 import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
 import { notifyReady } from '../adapters/systemd-notify.js'
-import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type DaemonListener } from '../daemon.js'
+import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type Daemon, type DaemonListener } from '../daemon.js'
 import type { CliIo } from './io.js'
 import { VERSION } from './version.js'
 
@@ -56,8 +56,8 @@ const openSocket = (options: ServeOptions & { socket: string }, logger: Logger, 
 
 /**
  * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, binds the
- * socket (refusing to steal a live one), starts the core and serves its events. Resolves
- * with the exit code.
+ * socket (refusing to steal a live one), starts the core and serves its events; SIGHUP
+ * resyncs. Resolves with the exit code.
  */
 export const serve = async (
   options: ServeOptions,
@@ -66,6 +66,29 @@ export const serve = async (
   until: Promise<void> = new Promise(() => {}),
 ): Promise<number> => {
   const logger = createLogger(options.logLevel, io.writeErr, undefined, stderrLogFormat())
+  const started: { daemon?: Daemon } = {}
+  // From the first moment to the last: SIGHUP's default action would kill netmon, leaving
+  // its socket file. Before the daemon runs there is nothing to resync: its first snapshot
+  // is the truth.
+  const removeReloadHandler = io.onReloadSignal(() => {
+    logger.info('resync', { reason: 'SIGHUP' })
+    started.daemon?.resync('SIGHUP')
+  })
+  try {
+    return await run(options, io, logger, extra, until, started)
+  } finally {
+    removeReloadHandler()
+  }
+}
+
+const run = async (
+  options: ServeOptions,
+  io: CliIo,
+  logger: Logger,
+  extra: DaemonListener,
+  until: Promise<void>,
+  started: { daemon?: Daemon },
+): Promise<number> => {
   try {
     await checkIp(options.ip)
   } catch (error) {
@@ -118,6 +141,7 @@ export const serve = async (
     },
   })
   daemon.subscribe(extra)
+  started.daemon = daemon
 
   const signal = await new Promise<string>((resolve) => {
     const removeHandler = io.onStopSignal((name) => {
