@@ -3,6 +3,7 @@ import { createServer, type Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { ensureFolder } from './ensure-folder.js'
 import { bindSocket } from './socket-bind.js'
+import { checkSocketPath } from './socket-path.js'
 import { NetmonError } from './errors.js'
 import type { Logger } from './logger.js'
 
@@ -26,6 +27,8 @@ export interface SocketServerHooks {
   tooManyClientsLine: string
   /** Line sent before closing a client whose line passed `maxLineBytes`. */
   lineTooLongLine: string
+  /** Line sent before closing a client whose line made `replyLine` throw. */
+  internalErrorLine: string
 }
 
 export interface SocketServer {
@@ -43,6 +46,8 @@ interface Client {
   pending: Buffer
   id: number
 }
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 
 const ROUTINE_ERRORS = new Set(['EPIPE', 'ECONNRESET'])
 
@@ -73,6 +78,8 @@ export const listenSocket = async (options: SocketServerOptions, hooks: SocketSe
   const { logger } = options
   const clients = new Set<Client>()
   let nextId = 1
+  const checked = checkSocketPath(options.path)
+  if (!checked.ok) throw new NetmonError('ERR_SOCKET_PATH', checked.error)
   try {
     ensureFolder(dirname(options.path))
   } catch (cause) {
@@ -87,7 +94,9 @@ export const listenSocket = async (options: SocketServerOptions, hooks: SocketSe
   const send = (client: Client, line: string): void => {
     const { socket } = client
     if (socket.destroyed) return
-    if (socket.writableLength + Buffer.byteLength(line) > options.maxBacklogBytes) {
+    // The cap bounds what piles up behind a reader that stopped, never one message: a
+    // discovery or event larger than the cap still goes to a client that keeps up.
+    if (socket.writableLength > options.maxBacklogBytes) {
       logger.warn('client stopped reading; disconnecting it', { client: client.id, backlogBytes: socket.writableLength })
       socket.destroy()
       drop(client, 'backlog over cap')
@@ -105,6 +114,18 @@ export const listenSocket = async (options: SocketServerOptions, hooks: SocketSe
   }
 
   const onData = (client: Client, chunk: Buffer): void => {
+    try {
+      readLines(client, chunk)
+    } catch (error) {
+      // A bug must cost one client its connection, never the daemon everyone else relies on.
+      logger.error('failed to answer a client; closing it', { client: client.id, error: describe(error) })
+      client.pending = Buffer.alloc(0)
+      closeWithReply(client.socket, hooks.internalErrorLine)
+      drop(client, 'internal error')
+    }
+  }
+
+  const readLines = (client: Client, chunk: Buffer): void => {
     let pending = client.pending.length === 0 ? chunk : Buffer.concat([client.pending, chunk])
     for (let newline = pending.indexOf(10); newline >= 0; newline = pending.indexOf(10)) {
       const line = pending.subarray(0, newline).toString('utf8').trim()

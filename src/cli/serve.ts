@@ -1,4 +1,4 @@
-import { replyToLine, TOO_MANY_CLIENTS, lineTooLong } from '../core/commands.js'
+import { INTERNAL_ERROR, replyToLine, TOO_MANY_CLIENTS, lineTooLong } from '../core/commands.js'
 import { encodeLine } from '../core/protocol.js'
 import type { CoreOptions } from '../core/state.js'
 import type { ErrorReply } from '../schema/protocol.js'
@@ -50,7 +50,12 @@ const openSocket = (options: ServeOptions & { socket: string }, logger: Logger, 
       maxBacklogBytes: MAX_BACKLOG_BYTES,
       logger,
     },
-    { ...hooks, tooManyClientsLine: encodeLine(TOO_MANY_CLIENTS), lineTooLongLine: encodeLine(lineTooLong(MAX_LINE_BYTES)) },
+    {
+      ...hooks,
+      tooManyClientsLine: encodeLine(TOO_MANY_CLIENTS),
+      lineTooLongLine: encodeLine(lineTooLong(MAX_LINE_BYTES)),
+      internalErrorLine: encodeLine(INTERNAL_ERROR),
+    },
   )
 
 /**

@@ -2,45 +2,21 @@ import { execFile } from 'node:child_process'
 import { statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
-import { namespaceWithEns37 } from '../helpers/one-interface.js'
 import { daemonWithClient, status as daemonStatus } from '../helpers/settled-daemon.js'
 import { tempDir } from '../helpers/temp-dir.js'
+import { ask, parseLine, served } from '../helpers/served-socket.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
 const run = promisify(execFile)
 
 
 
-const parse = (line: string | undefined): Record<string, unknown> => JSON.parse(line ?? 'null') as Record<string, unknown>
-
-/** A namespace with ens37 (10.77.0.5/24) and the daemon serving a socket in a fresh folder. */
-const served = async (t: Test, label: string, args: string[] = []) => {
-  const ns = await namespaceWithEns37(t, label)
-  if (ns === undefined) return undefined
-  const socket = join(tempDir(t, label), 'sub', 'netmon.sock')
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '200', ...args])
-  await waitForSocket(socket)
-  const clients: SocketClient[] = []
-  t.teardown(() => clients.forEach((client) => client.close()))
-  const connect = async (): Promise<SocketClient> => {
-    const client = await connectClient(socket)
-    clients.push(client)
-    return client
-  }
-  return { ns, socket, daemon, connect }
-}
-
-/** Sends one command and returns the next line after those already seen. */
-const ask = async (client: SocketClient, command: unknown): Promise<Record<string, unknown>> => {
-  const seen = client.lines.lines.length
-  client.send(command)
-  return parse((await client.lines.waitForCount(seen + 1))[seen])
-}
+const parse = parseLine
 
 /** Polls get_status on `client` until the daemon counts `count` clients. */
 const connectedCount = async (client: SocketClient, count: number): Promise<void> => {
