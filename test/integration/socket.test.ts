@@ -136,14 +136,18 @@ t.test('limits: long lines, too many clients', async (t) => {
 })
 
 t.test('a client that never reads is cut off at its backlog cap; the others are not delayed', async (t) => {
-  const s = await served(t, 'slow')
+  // 300 addresses make each get_interfaces reply about 27 KB, so that the replies the
+  // command budget lets through at once (64) pass 1 MiB.
+  const s = await served(t, 'slow', [], async (ns) => {
+    for (let i = 0; i < 300; i += 1) await ns.ip('addr', 'add', `10.78.${Math.floor(i / 250)}.${(i % 250) + 1}/16`, 'dev', 'ens37')
+  })
   if (s === undefined) return
   const stuck = await s.connect()
   stuck.socket.pause()
   const healthy = await s.connect()
   await healthy.lines.waitForCount(1)
-  // Thousands of commands whose replies it never reads push its backlog past 1 MiB.
-  stuck.sendRaw('{"command":"get_interfaces"}\n'.repeat(8000))
+  // Commands whose replies it never reads push its backlog past 1 MiB.
+  stuck.sendRaw('{"command":"get_interfaces"}\n'.repeat(200))
   await churn(s.ns, 7)
   const started = Date.now()
   t.match(parse((await healthy.lines.waitForCount(2))[1]), { type: 'network_change' })
@@ -167,7 +171,7 @@ t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM clean
   const second = startDaemonProcess(t, ns, ['--socket', socket])
   const refusedCode = (await second.exited).exitCode
   t.not(refusedCode, 0, 'the second instance exits non-zero')
-  t.match(second.stderr.lines.join('\n'), /another netmon is serving .*netmon\.sock/)
+  t.match(second.stderr.lines.join('\n'), /another netmon holds .*netmon\.sock\.lock/)
   const client = await connectClient(socket)
   t.match(parse((await client.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'the first one still serves')
   const stopping = Date.now()

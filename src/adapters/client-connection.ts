@@ -1,0 +1,230 @@
+import type { Socket } from 'node:net'
+import type { Logger } from './logger.js'
+
+/** Why a client is sent a last line and closed. */
+export type Refusal = 'too-many-clients' | 'line-too-long' | 'internal-error'
+
+/** What the connection asks the daemon for. */
+export interface ConnectionHooks {
+  /** The discovery line (newline included) to greet a client with; undefined until ready. */
+  discoveryLine(): string | undefined
+  /** The reply line (newline included) to one command line. */
+  replyLine(line: string): string
+  /** The last line (newline included) sent to a client closed for `reason`. */
+  refusal(reason: Refusal): string
+}
+
+/** What one client may do to the daemon. */
+export interface ConnectionLimits {
+  /** A line longer than this gets the `line-too-long` refusal and the connection is closed. */
+  maxLineBytes: number
+  /** A client whose unsent backlog passes this before a message is disconnected. */
+  maxBacklogBytes: number
+  /** Command lines a client may send at once before it is throttled. */
+  commandBurst: number
+  /** Command lines per second a throttled client is read at. */
+  commandsPerSecond: number
+}
+
+/** One connected client, as the server sees it. */
+export interface ClientConnection {
+  readonly id: number
+  readonly greeted: boolean
+  /** The client shut its writing side: it sends no more commands but still hears events. */
+  readonly listenOnly: boolean
+  /** Sends the discovery if the daemon is ready and the client was not greeted yet. */
+  greet(): void
+  /** Sends one line, or disconnects a client whose backlog passed the cap. */
+  send(line: string): void
+  /** Asks the kernel, by an empty write, whether the peer is still there; a gone peer is dropped. */
+  probe(): void
+  /** Closes the connection at once. */
+  destroy(reason: string): void
+}
+
+/** How long a refused client gets to read its reply and hang up before it is cut off. */
+const REFUSAL_GRACE_MS = 1000
+
+const ROUTINE_ERRORS = new Set(['EPIPE', 'ECONNRESET'])
+
+const NEWLINE = 10
+
+/**
+ * Sends a last reply and closes. What the client still sends is read and dropped, so a
+ * client blocked on writing can flush and see our end; one that neither reads nor hangs
+ * up is destroyed after a grace period (the only timer, and only on this path). Without
+ * this, a paused socket whose client was mid-write stayed half-open forever.
+ */
+export const closeWithReply = (socket: Socket, line: string): void => {
+  socket.removeAllListeners('data')
+  socket.removeAllListeners('end')
+  socket.on('data', () => {})
+  socket.on('error', () => {})
+  const deadline = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS)
+  socket.once('close', () => clearTimeout(deadline))
+  socket.resume()
+  socket.end(line)
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+
+/** What a line costs from the command budget: one, plus one per started KiB past the first. */
+const costOf = (bytes: number): number => 1 + Math.floor(bytes / 1024)
+
+/**
+ * One client connection: line framing with its limit, the greeting gate (commands are read
+ * only after the discovery went out, so it is always the first line), one reply per line in
+ * order, a command budget (a token bucket: a client past it is not read until it refills,
+ * which is backpressure, not loss), the backlog cap, and half-close (end of input means no
+ * more commands, not hang up). `onGone` is called once, whatever ends the connection.
+ */
+export const openConnection = (
+  socket: Socket,
+  id: number,
+  limits: ConnectionLimits,
+  hooks: ConnectionHooks,
+  logger: Logger,
+  onGone: (connection: ClientConnection, reason: string) => void,
+  now: () => number = () => performance.now(),
+): ClientConnection => {
+  let pending: Buffer = Buffer.alloc(0)
+  let greeted = false
+  let listenOnly = false
+  let gone = false
+  let tokens = limits.commandBurst
+  let refilledAt = now()
+  let throttle: NodeJS.Timeout | undefined
+
+  const leave = (reason: string): void => {
+    if (gone) return
+    gone = true
+    if (throttle !== undefined) clearTimeout(throttle)
+    onGone(connection, reason)
+  }
+
+  const refuse = (reason: Refusal, why: string): void => {
+    pending = Buffer.alloc(0)
+    closeWithReply(socket, hooks.refusal(reason))
+    leave(why)
+  }
+
+  const send = (line: string): void => {
+    if (socket.destroyed || gone) return
+    // The cap bounds what piles up behind a reader that stopped, never one message: a
+    // discovery or event larger than the cap still goes to a client that keeps up.
+    if (socket.writableLength > limits.maxBacklogBytes) {
+      logger.warn('client stopped reading; disconnecting it', { client: id, backlogBytes: socket.writableLength })
+      socket.destroy()
+      leave('backlog over cap')
+      return
+    }
+    socket.write(line)
+  }
+
+  const refill = (): void => {
+    const at = now()
+    tokens = Math.min(limits.commandBurst, tokens + ((at - refilledAt) * limits.commandsPerSecond) / 1000)
+    refilledAt = at
+  }
+
+  /** Stops reading until the budget holds `cost` again; the only timer of a connection. */
+  const throttleFor = (cost: number): void => {
+    socket.pause()
+    const waitMs = Math.ceil(((cost - tokens) * 1000) / limits.commandsPerSecond)
+    throttle = setTimeout(() => {
+      throttle = undefined
+      if (gone) return
+      drain()
+      if (throttle === undefined && !gone && !listenOnly) socket.resume()
+    }, waitMs)
+  }
+
+  /** Answers the complete lines read so far, as far as the budget allows. */
+  const drain = (): void => {
+    refill()
+    for (let newline = pending.indexOf(NEWLINE); newline >= 0; newline = pending.indexOf(NEWLINE)) {
+      if (newline > limits.maxLineBytes) return refuseLongLine()
+      const cost = Math.min(costOf(newline), limits.commandBurst)
+      if (tokens < cost) return throttleFor(cost)
+      tokens -= cost
+      const line = pending.subarray(0, newline).toString('utf8').trim()
+      pending = pending.subarray(newline + 1)
+      if (line !== '') send(hooks.replyLine(line))
+      if (gone) return
+    }
+    if (pending.length > limits.maxLineBytes) return refuseLongLine()
+    // Keep only the tail, not the whole chunk it was cut from.
+    if (pending.byteOffset !== 0 || pending.length !== pending.buffer.byteLength) pending = Buffer.from(pending)
+  }
+
+  const refuseLongLine = (): void => {
+    logger.warn('client sent a line over the limit; closing it', { client: id, limitBytes: limits.maxLineBytes })
+    refuse('line-too-long', 'line too long')
+  }
+
+  const guarded = (work: () => void): void => {
+    try {
+      work()
+    } catch (error) {
+      // A bug must cost one client its connection, never the daemon everyone else relies on.
+      logger.error('failed to answer a client; closing it', { client: id, error: describe(error) })
+      refuse('internal-error', 'internal error')
+    }
+  }
+
+  const onData = (chunk: Buffer): void =>
+    guarded(() => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+      if (throttle === undefined) drain()
+    })
+
+  const connection: ClientConnection = {
+    id,
+    get greeted() {
+      return greeted
+    },
+    get listenOnly() {
+      return listenOnly
+    },
+    greet() {
+      if (greeted || gone) return
+      const discovery = hooks.discoveryLine()
+      if (discovery === undefined) return
+      greeted = true
+      send(discovery)
+      if (!gone && !listenOnly) socket.resume()
+    },
+    send,
+    probe() {
+      if (gone || socket.destroyed) return
+      socket.write('', (error) => {
+        if (error !== undefined && error !== null) leave('gone')
+      })
+    },
+    destroy(reason) {
+      socket.destroy()
+      leave(reason)
+    },
+  }
+
+  // Commands wait until the discovery went out, so it is always the first line.
+  socket.pause()
+  socket.on('data', onData)
+  socket.on('end', () => {
+    // No more commands; the lines already read are still answered, and events keep coming.
+    listenOnly = true
+    guarded(() => {
+      if (throttle === undefined) drain()
+    })
+    if (!gone) connection.probe()
+  })
+  socket.on('close', () => leave('closed'))
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    const code = error.code ?? error.message
+    if (ROUTINE_ERRORS.has(code)) logger.debug('client socket error', { client: id, code })
+    else logger.warn('client socket error', { client: id, code })
+    socket.destroy()
+    leave(code)
+  })
+  return connection
+}
