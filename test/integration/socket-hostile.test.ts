@@ -1,5 +1,7 @@
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
+import { createConnection } from 'node:net'
 import { join } from 'node:path'
+import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js'
 import { sleep } from '../helpers/watched-namespace.js'
@@ -111,4 +113,124 @@ t.test('paths: a long --socket is refused before anything is made; a number is a
   client.close()
   t.equal(await numeric.stop(), 0)
   t.notOk(existsSync(join(cwd, '47123')), 'removed on stop')
+})
+
+t.test('a client that shuts its writing side keeps hearing changes', async (t) => {
+  const s = await served(t, 'half')
+  if (s === undefined) return
+  const node = await s.connect()
+  await node.lines.waitForCount(1)
+  node.send({ command: 'get_status' })
+  node.socket.end()
+  // As `nc -N` or `cmd < /dev/null` does: shut the writing side at once, then only read.
+  const script = [
+    'import json, socket, sys',
+    's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+    's.connect(sys.argv[1])',
+    's.shutdown(socket.SHUT_WR)',
+    'f = s.makefile("r")',
+    'print(json.dumps([json.loads(f.readline())["type"] for _ in range(2)]), flush=True)',
+  ].join('\n')
+  const python = execa('python3', ['-c', script, s.socket], { timeout: 60_000 })
+  t.match(parseLine((await node.lines.waitForCount(2))[1]), { success: true }, 'a command sent before the half-close is answered')
+  const watcher = await s.connect()
+  await watcher.lines.waitForCount(1)
+  // Both half-closed clients are counted before the change is made.
+  for (;;) {
+    const { status } = (await ask(watcher, { command: 'get_status' })) as { status: { clients_connected: number } }
+    if (status.clients_connected >= 3) break
+    await sleep(50)
+  }
+  await s.ns.ip('addr', 'add', '10.77.0.8/24', 'dev', 'ens37')
+  t.match(parseLine((await node.lines.waitForCount(3, 15_000))[2]), { type: 'network_change' }, 'the node client got the change')
+  t.same(JSON.parse((await python).stdout), ['network_discovery', 'network_change'], 'the python client got the change')
+  node.close()
+  // Nothing tells the daemon that a half-closed peer went away until it writes to it.
+  await s.ns.ip('addr', 'add', '10.77.0.9/24', 'dev', 'ens37')
+  await watcher.lines.waitFor((line) => line.includes('10.77.0.9'), 15_000)
+  const gone = Date.now() + 10_000
+  let count = 0
+  for (; Date.now() < gone; await sleep(50)) {
+    count = ((await ask(watcher, { command: 'get_status' })) as { status: { clients_connected: number } }).status.clients_connected
+    if (count === 1) break
+  }
+  t.equal(count, 1, 'a half-closed client that hung up is dropped at the next event')
+})
+
+t.test('a full server makes room by dropping half-closed clients that are gone', async (t) => {
+  const s = await served(t, 'room', ['--max-clients', '2'])
+  if (s === undefined) return
+  const stays = await s.connect()
+  await stays.lines.waitForCount(1)
+  // Half-closes, then (as a script that ends) hangs up for good without another byte.
+  const python = ['import socket, sys', 's = socket.socket(socket.AF_UNIX)', 's.connect(sys.argv[1])', 's.shutdown(socket.SHUT_WR)', 's.makefile("r").readline()', 'import time; time.sleep(0.5)'].join('\n')
+  await execa('python3', ['-c', python, s.socket], { timeout: 30_000 })
+  const next = await s.connect()
+  t.match(parseLine((await next.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'the newcomer is served, not refused')
+})
+
+/** A client that writes `get_interfaces` lines as fast as the daemon takes them and counts the replies. */
+const flooder = async (socket: string): Promise<{ replies(): number; stop(): void }> => {
+  const client = createConnection(socket)
+  await new Promise((resolve) => client.once('connect', resolve))
+  client.on('error', () => {})
+  let replies = -1 // the discovery
+  client.on('data', (chunk: Buffer) => {
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) replies += 1
+  })
+  const block = '{"command":"get_interfaces"}\n'.repeat(2340)
+  let stopped = false
+  const pump = (): void => {
+    while (!stopped && client.write(block));
+  }
+  client.on('drain', pump)
+  pump()
+  return {
+    replies: () => replies,
+    stop: () => {
+      stopped = true
+      client.destroy()
+    },
+  }
+}
+
+t.test('a command flood is throttled per client; events still reach the others promptly', async (t) => {
+  const s = await served(t, 'flood')
+  if (s === undefined) return
+  const healthy = await s.connect()
+  await healthy.lines.waitForCount(1)
+  const patient = await s.connect()
+  await patient.lines.waitForCount(1)
+  const floods = await Promise.all(Array.from({ length: 120 }, () => flooder(s.socket)))
+  t.teardown(() => floods.forEach((flood) => flood.stop()))
+  const flooding = Date.now()
+  // A client past its budget still gets every reply, in order, only later.
+  patient.sendRaw('{"command":"get_status"}\n{"command":"nope"}\n'.repeat(60))
+  await sleep(2000)
+  await s.ns.ip('addr', 'add', '10.77.0.7/24', 'dev', 'ens37')
+  const changed = Date.now()
+  await healthy.lines.waitFor((line) => line.startsWith('{"type":"network_change"'), 30_000)
+  const delay = Date.now() - changed
+  const seconds = (Date.now() - flooding) / 1000
+  const most = Math.max(...floods.map((flood) => flood.replies()))
+  t.ok(most <= 64 + 32 * seconds * 1.2 + 32, `the busiest flooder got ${most} replies in ${seconds.toFixed(1)} s (budget 64 + 32/s)`)
+  t.ok(delay < 3000, `the change reached a quiet client ${delay} ms after it was made (debounce 200 ms)`)
+  const replies = (await patient.lines.waitForCount(121, 30_000)).slice(1).map(parseLine)
+  t.ok(replies.every((reply, index) => (index % 2 === 0 ? reply.success === true : reply.error === 'Unknown command: nope')), '120 replies, in order')
+})
+
+t.test('SIGTERM at any moment of start-up leaves no socket file and no child', async (t) => {
+  const ns = await createNamespace(t, 'term')
+  if (ns === undefined) return
+  const dir = tempDir(t, 'term')
+  for (let trial = 0; trial < 16; trial += 1) {
+    const socket = join(dir, `t${trial}.sock`)
+    const daemon = startDaemonProcess(t, ns, ['--socket', socket])
+    if (trial % 2 === 0) await daemon.stderr.waitFor((line) => line.includes('"listening"'), 30_000)
+    else await sleep(Math.floor(Math.random() * 700))
+    process.kill(daemon.pid, 'SIGTERM')
+    await Promise.race([daemon.exited, sleep(30_000)])
+    t.notOk(existsSync(socket), `trial ${trial}: no socket file left`)
+    t.equal((await execa('ip', ['netns', 'pids', ns.name])).stdout.trim(), '', `trial ${trial}: nothing left running in the namespace`)
+  }
 })
