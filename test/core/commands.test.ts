@@ -2,24 +2,34 @@ import fc from 'fast-check'
 import t from 'tap'
 import { MAX_QUOTED_COMMAND, quoteCommand, replyToLine, type CommandContext } from '../../src/core/commands.js'
 import { encodeLine } from '../../src/core/protocol.js'
+import type { DaemonStatus } from '../../src/schema/protocol.js'
 import { FUZZ_SEED, lineOf, lineSpec, nestedText } from '../helpers/command-lines.js'
 
-const context: CommandContext = {
-  status: () => ({
-    version: 'x',
-    uptime_seconds: 1,
-    ready: true,
-    monitor: { pid: 7, restarts: 0, overruns: 0, last_record_time: null },
-    snapshots_taken: 1,
-    snapshots_failed: 0,
-    last_snapshot_time: null,
-    resyncs: 0,
-    pending_interfaces: 0,
-    events_emitted: 0,
-    clients_connected: 0,
-  }),
-  interfaces: () => [],
+const status: DaemonStatus = {
+  version: 'x',
+  uptime_seconds: 1,
+  ready: true,
+  monitor: { pid: 7, restarts: 0, overruns: 0, last_record_time: null },
+  snapshots_taken: 1,
+  snapshots_failed: 0,
+  last_snapshot_time: null,
+  resyncs: 1,
+  pending_interfaces: 0,
+  events_emitted: 0,
+  clients_connected: 1,
 }
+const context: CommandContext = { status: () => status, interfaces: () => [] }
+
+t.test('commands: one reply per line, never with a type field', async (t) => {
+  t.same(replyToLine('{"command":"get_status"}', context), { success: true, status })
+  t.same(replyToLine('{"command":"get_interfaces"}', context), { success: true, interfaces: [] })
+  t.same(replyToLine('{"command":"dhcp_request","interface":"ens37"}', context), { success: false, error: 'Unknown command: dhcp_request' })
+  t.same(replyToLine('{"foo":1}', context), { success: false, error: 'Unknown command: null' })
+  t.same(replyToLine('{"command":7}', context), { success: false, error: 'Unknown command: 7' })
+  t.same(replyToLine('nope', context), { success: false, error: 'Invalid JSON' })
+  t.same(replyToLine('[1]', context), { success: false, error: 'Invalid JSON' })
+  t.same(replyToLine('null', context), { success: false, error: 'Invalid JSON' })
+})
 
 t.test('a command nested 30,000 deep is named by its kind, not echoed', async (t) => {
   for (const kind of ['array', 'object'] as const) {
