@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { createBoundedLines } from './bounded-lines.js'
 import type { Logger } from './logger.js'
 
 /** Why a client is sent a last line and closed. */
@@ -47,8 +48,6 @@ const REFUSAL_GRACE_MS = 1000
 
 const ROUTINE_ERRORS = new Set(['EPIPE', 'ECONNRESET'])
 
-const NEWLINE = 10
-
 /**
  * Sends a last reply and closes. What the client still sends is read and dropped, so a
  * client blocked on writing can flush and see our end; one that neither reads nor hangs
@@ -87,7 +86,7 @@ export const openConnection = (
   onGone: (connection: ClientConnection, reason: string) => void,
   now: () => number = () => performance.now(),
 ): ClientConnection => {
-  let pending: Buffer = Buffer.alloc(0)
+  const lines = createBoundedLines(limits.maxLineBytes)
   let greeted = false
   let listenOnly = false
   let gone = false
@@ -103,7 +102,6 @@ export const openConnection = (
   }
 
   const refuse = (reason: Refusal, why: string): void => {
-    pending = Buffer.alloc(0)
     closeWithReply(socket, hooks.refusal(reason))
     leave(why)
   }
@@ -142,19 +140,15 @@ export const openConnection = (
   /** Answers the complete lines read so far, as far as the budget allows. */
   const drain = (): void => {
     refill()
-    for (let newline = pending.indexOf(NEWLINE); newline >= 0; newline = pending.indexOf(NEWLINE)) {
-      if (newline > limits.maxLineBytes) return refuseLongLine()
-      const cost = Math.min(costOf(newline), limits.commandBurst)
+    for (let next = lines.peek(); next !== undefined; next = lines.peek()) {
+      if (next === 'too-long') return refuseLongLine()
+      const cost = Math.min(costOf(next), limits.commandBurst)
       if (tokens < cost) return throttleFor(cost)
       tokens -= cost
-      const line = pending.subarray(0, newline).toString('utf8').trim()
-      pending = pending.subarray(newline + 1)
+      const line = lines.take()
       if (line !== '') send(hooks.replyLine(line))
       if (gone) return
     }
-    if (pending.length > limits.maxLineBytes) return refuseLongLine()
-    // Keep only the tail, not the whole chunk it was cut from.
-    if (pending.byteOffset !== 0 || pending.length !== pending.buffer.byteLength) pending = Buffer.from(pending)
   }
 
   const refuseLongLine = (): void => {
@@ -174,7 +168,7 @@ export const openConnection = (
 
   const onData = (chunk: Buffer): void =>
     guarded(() => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+      lines.push(chunk)
       if (throttle === undefined) drain()
     })
 
