@@ -9,6 +9,7 @@ import { now, round } from './lib/stats.js'
 import { connectScenario } from './scenarios/connect.js'
 import { fanoutScenario } from './scenarios/fanout.js'
 import { footprintScenario } from './scenarios/footprint.js'
+import { importCostScenario } from './scenarios/import-cost.js'
 import { interfacesScenario } from './scenarios/interfaces.js'
 import { latencyScenario } from './scenarios/latency.js'
 import { stormScenario, type StormFigures } from './scenarios/storm.js'
@@ -68,6 +69,7 @@ const runScenarios = async (options: BenchOptions): Promise<ScenarioResult[]> =>
   await attempt('fanout', '4. Fan-out', () => fanoutScenario(options))
   await attempt('footprint', '5. Footprint', () => footprintScenario(options, afterStorm))
   await attempt('interfaces', '6. Many interfaces', () => interfacesScenario(options))
+  await attempt('import-cost', '7. Client import cost', () => importCostScenario(options))
   return results
 }
 

@@ -1,4 +1,5 @@
 import type { Input } from './core/inputs.js'
+import { checkLineLimit } from './core/line-limit.js'
 import { encodeDiscoveryLine, formatTimestamp, type InterfaceReport, type NetworkChange, type NetworkDiscovery } from './core/protocol.js'
 import { discoveryOf, interfacesOf, nextDeadline, pendingCount, reduce } from './core/reduce.js'
 import type { RecordedInput } from './core/recording.js'
@@ -95,8 +96,16 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
   let cancelTick: (() => void) | undefined
   let tickAt: number | undefined
   let encodedInterfaces: { reported: State['reported']; json: string } | undefined
+  let discoveryOverLimit = false
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
+
+  /** One warning when the discovery line passes asyncio's default 64 KiB line limit (docs/migrating.md). */
+  const warnAboutSize = (bytes: number): void => {
+    const check = checkLineLimit(discoveryOverLimit, bytes)
+    discoveryOverLimit = check.over
+    if (check.warning !== undefined) logger.warn(check.warning, { bytes, interfaces: state.reported.size })
+  }
 
   const record = (input: RecordedInput): void => {
     for (const listener of listeners) listener.onInput?.(input)
@@ -171,7 +180,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       dispatch({ type: 'monitor-line', line, at })
     },
     onSubscribed: resync,
-    onOverrun: () => resync('overrun'),
+    onOverrun: resync,
   })
 
   return {
@@ -180,10 +189,13 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
     discovery: () => discoveryOf(state, clock.now()),
     discoveryLine() {
       const at = clock.now()
-      if (encodedInterfaces?.reported !== state.reported) {
-        encodedInterfaces = { reported: state.reported, json: JSON.stringify(interfacesOf(state, at)) }
-      }
-      return encodeDiscoveryLine(encodedInterfaces.json, formatTimestamp(at))
+      let encoded = encodedInterfaces
+      const fresh = encoded === undefined || encoded.reported !== state.reported
+      if (encoded === undefined || fresh) encoded = encodedInterfaces = { reported: state.reported, json: JSON.stringify(interfacesOf(state, at)) }
+      const line = encodeDiscoveryLine(encoded.json, formatTimestamp(at))
+      // Its length changes only with the interfaces (the timestamp has a fixed width): check once per encoding.
+      if (fresh) warnAboutSize(Buffer.byteLength(line) - 1)
+      return line
     },
     interfaces: () => interfacesOf(state, clock.now()),
     status() {

@@ -16,7 +16,7 @@ export interface BenchOptions {
   interfaceSizes: number[]
 }
 
-export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces'] as const
+export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces', 'import-cost'] as const
 
 export const USAGE = `usage: npm run bench -- [options]   (as root: it creates network namespaces)
 

@@ -45,9 +45,22 @@ const describeIpFailure = (
   return new NetmonError('ERR_IP_FAILED', `\`${command}\` failed (${how}): ${firstLine || cause.message.split('\n')[0]}`, { cause })
 }
 
-/** Runs `ip` with `args` and parses its stdout as JSON; failures become a NetmonError. */
+/**
+ * libnetlink's rtnl_dump_filter prints this (and still exits 0) when the kernel flags a
+ * dump with NLM_F_DUMP_INTR: the table changed while it was being read, so the dump may
+ * miss or repeat entries.
+ */
+const DUMP_INTERRUPTED = /Dump was interrupted and may be inconsistent/
+
+/**
+ * Runs `ip` with `args` and parses its stdout as JSON; failures become a NetmonError. An
+ * interrupted dump is a failure too: the caller reads again rather than report from it.
+ */
 export const runIpJson = async (ipPath: string, args: readonly string[], timeoutMs: number): Promise<unknown> => {
-  const { stdout } = await run(ipPath, args, timeoutMs)
+  const { stdout, stderr } = await run(ipPath, args, timeoutMs)
+  if (DUMP_INTERRUPTED.test(stderr)) {
+    throw new NetmonError('ERR_IP_FAILED', `\`${ipPath} ${args.join(' ')}\`: dump was interrupted by a concurrent change and may be inconsistent; reading again`)
+  }
   try {
     return JSON.parse(stdout) as unknown
   } catch (cause) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import split2 from 'split2'
+import { readLines } from './read-lines.js'
 
 /** How a child ended: by its own exit code, by a signal, or without ever starting. */
 export type ChildEnd =
@@ -10,7 +10,12 @@ export type ChildEnd =
 export interface LineChildCallbacks {
   onStdoutLine(line: string): void
   onStderrLine(line: string): void
+  /** A line longer than `maxLineBytes` was dropped up to its newline (see read-lines.ts). */
+  onOverlong(stream: 'stdout' | 'stderr'): void
 }
+
+/** Longest line kept by default: `ip monitor` prints a few hundred bytes a line. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024
 
 export interface LineChild {
   /** Undefined when the child could not be started. */
@@ -30,14 +35,19 @@ const endOf = (code: number | null, signal: NodeJS.Signals | null): ChildEnd =>
  * and 3 MB of idle RSS (BENCHMARKS.md, fix 7), for a child that needs only spawn, lines, kill.
  * The child is killed when this process exits, as execa's `cleanup` did.
  */
-export const startLineChild = (command: string, args: readonly string[], callbacks: LineChildCallbacks): LineChild => {
+export const startLineChild = (
+  command: string,
+  args: readonly string[],
+  callbacks: LineChildCallbacks,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): LineChild => {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let startError: Error | undefined
   child.on('error', (error) => {
     startError = error
   })
-  child.stdout.pipe(split2()).on('data', callbacks.onStdoutLine)
-  child.stderr.pipe(split2()).on('data', callbacks.onStderrLine)
+  readLines(child.stdout, maxLineBytes, { onLine: callbacks.onStdoutLine, onOverlong: () => callbacks.onOverlong('stdout') })
+  readLines(child.stderr, maxLineBytes, { onLine: callbacks.onStderrLine, onOverlong: () => callbacks.onOverlong('stderr') })
   const killOnExit = (): void => {
     child.kill('SIGKILL')
   }

@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net'
-import split2 from 'split2'
+import { readLines } from '../adapters/read-lines.js'
 import type { CliIo } from './io.js'
 
 export interface HealthOptions {
@@ -13,8 +13,15 @@ const REASONS: Record<string, (path: string) => string> = {
   EACCES: (path) => `permission denied on ${path}`,
 }
 
+/**
+ * Longest first line the probe reads: a discovery of 11k addresses is about 1 MiB, so this
+ * leaves room for hosts far larger, while a peer that never ends its line cannot make the
+ * probe buffer without end.
+ */
+export const MAX_DISCOVERY_BYTES = 64 * 1024 * 1024
+
 /** Resolves with undefined when a `network_discovery` arrives in time, else with the reason. */
-export const probeDiscovery = (socketPath: string, timeoutMs: number): Promise<string | undefined> =>
+export const probeDiscovery = (socketPath: string, timeoutMs: number, maxLineBytes = MAX_DISCOVERY_BYTES): Promise<string | undefined> =>
   new Promise((resolve) => {
     const socket = createConnection(socketPath)
     const finish = (reason: string | undefined): void => {
@@ -28,14 +35,17 @@ export const probeDiscovery = (socketPath: string, timeoutMs: number): Promise<s
       finish(describe === undefined ? `cannot connect to ${socketPath}: ${error.message}` : describe(socketPath))
     })
     socket.on('close', () => finish(`${socketPath} closed the connection before the discovery`))
-    socket.pipe(split2()).once('data', (line: string) => {
-      let type: unknown
-      try {
-        type = (JSON.parse(line) as { type?: unknown }).type
-      } catch {
-        type = undefined
-      }
-      finish(type === 'network_discovery' ? undefined : `first line from ${socketPath} is not a network_discovery: ${line.slice(0, 100)}`)
+    readLines(socket, maxLineBytes, {
+      onLine(line) {
+        let type: unknown
+        try {
+          type = (JSON.parse(line) as { type?: unknown }).type
+        } catch {
+          type = undefined
+        }
+        finish(type === 'network_discovery' ? undefined : `first line from ${socketPath} is not a network_discovery: ${line.slice(0, 100)}`)
+      },
+      onOverlong: () => finish(`first line from ${socketPath} is longer than ${maxLineBytes} bytes`),
     })
   })
 

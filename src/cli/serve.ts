@@ -1,6 +1,7 @@
 import type { CoreOptions } from '../core/state.js'
 import { checkIp } from '../adapters/ip-command.js'
-import { createLogger, type LogLevel } from '../adapters/logger.js'
+import { createLogger, stderrLogFormat, type LogLevel } from '../adapters/logger.js'
+import { notifyReady } from '../adapters/systemd-notify.js'
 import { DEFAULT_DAEMON_TIMEOUTS, type DaemonListener } from '../daemon.js'
 import { startSidecar, type Sidecar } from '../sidecar.js'
 import type { CliIo } from './io.js'
@@ -59,7 +60,7 @@ export const serve = async (
   until: Promise<void> = new Promise(() => {}),
 ): Promise<number> => {
   const stop = stopRequest(io, until)
-  const logger = createLogger(options.logLevel, io.writeErr)
+  const logger = createLogger(options.logLevel, io.writeErr, undefined, stderrLogFormat())
   let sidecar: Sidecar
   try {
     await checkIp(options.ip)
@@ -77,6 +78,8 @@ export const serve = async (
     logger.error(describe(error))
     return 1
   }
+  // The socket listens and the discovery is in: units ordered after netmon may start.
+  void sidecar.ready.then(() => notifyReady(logger))
   const signal = await stop
   logger.info('stopping', { signal })
   await sidecar.stop()

@@ -1,125 +1,84 @@
 import { createConnection, type Socket } from 'node:net'
-import type {
-  Command,
-  ErrorReply,
-  GetInterfacesCommand,
-  GetStatusCommand,
-  InterfacesReply,
-  NetworkChange,
-  NetworkDiscovery,
-  Reply,
-  StatusReply,
-} from '../schema/protocol.js'
 import { backoffDelay } from '../core/backoff.js'
+import { unreachable } from '../core/result.js'
+import type { Command, Reply } from '../schema/protocol.js'
 import { createAsyncQueue } from './async-queue.js'
 import { NetmonClientError } from './errors.js'
 import { createLineSplitter, type LineSplitter } from './line-splitter.js'
 import { parseLine } from './parse-line.js'
+import { answerOldest, rejectAll, type Pending } from './requests.js'
+import { DEFAULT_SOCKET_PATH, type ClientEvent, type ConnectOptions, type NetmonClient, type ReplyTo } from './types.js'
 
-/** The socket the sidecar serves by default (the seed's path). */
-export const DEFAULT_SOCKET_PATH = '/var/orchestrator/netmon.sock'
+// Where these were defined before types.ts: src/cli/watch-command.ts imports them from here.
+export { DEFAULT_SOCKET_PATH, type ClientEvent, type ConnectOptions, type NetmonClient, type ReplyTo } from './types.js'
 
-/** What the client yields. Bad input is reported as `malformed`/`unknown`, never thrown. */
-export type ClientEvent =
-  | { kind: 'connected'; socket: string }
-  /** `resync` is true on every discovery after a reconnection: replace what you cached. */
-  | { kind: 'discovery'; event: NetworkDiscovery; resync: boolean }
-  | { kind: 'change'; event: NetworkChange }
-  /** A JSON object whose `type` this client does not know (a newer daemon), passed through. */
-  | { kind: 'unknown'; type: string; message: Record<string, unknown> }
-  /** A line that is not valid JSON, breaks the schema, ends mid-line, or answers no request. */
-  | { kind: 'malformed'; line: string; reason: string }
-  | { kind: 'disconnected'; reason: string }
-  /** The socket is not there or refused; the next try is in `delayMs`. */
-  | { kind: 'retrying'; error: string; attempt: number; delayMs: number }
 
-export interface ConnectOptions {
-  /** Unix socket path; default /var/orchestrator/netmon.sock. */
-  socket?: string
-  /** Aborting closes the connection, ends the iteration and rejects pending requests. */
-  signal?: AbortSignal
-  /** How long `request` waits for its reply by default (ms). */
-  requestTimeoutMs?: number
-  /** Reconnection delay: starts at `initialMs`, doubles per failure up to `maxMs`. */
-  backoff?: { initialMs?: number; maxMs?: number }
-  /** A line longer than this is reported and the connection is dropped (default 16 MiB). */
-  maxLineBytes?: number
-  /**
-   * Most events kept for a consumer that is not iterating (default 10,000). One more drops
-   * them and reconnects: the next discovery (`resync: true`) carries the whole current state,
-   * as the daemon does with a client that stops reading. Memory stays bounded either way.
-   */
-  maxQueuedEvents?: number
-  /** For tests: how to open the socket. */
-  createConnection?: (path: string) => Socket
-}
-
-/** The reply type `request` resolves with for each command. */
-export type ReplyTo<C extends Command> = C extends GetStatusCommand
-  ? StatusReply | ErrorReply
-  : C extends GetInterfacesCommand
-    ? InterfacesReply | ErrorReply
-    : Reply
-
-/** A live connection to the daemon: iterate it for events, call `request` at any time. */
-export interface NetmonClient extends AsyncIterable<ClientEvent> {
-  /**
-   * Sends one command and resolves with its reply (replies come in command order). Waits for
-   * a connection if there is none yet; rejects with NetmonClientError on timeout
-   * (ERR_REQUEST_TIMEOUT), when the connection drops first (ERR_DISCONNECTED) or on close
-   * (ERR_CLIENT_CLOSED). An error reply (`success: false`) resolves.
-   */
-  request<const C extends Command>(command: C, options?: { timeoutMs?: number }): Promise<ReplyTo<C>>
-  /** True while a connection is open. */
-  readonly connected: boolean
-  /** Closes for good: the iteration ends, pending requests reject. Same as aborting `signal`. */
-  close(): void
-}
-
-interface Pending {
-  line: string
-  resolve(reply: Reply): void
-  reject(error: NetmonClientError): void
-  timer: NodeJS.Timeout
-  /** Timed out after it was sent: its late reply is swallowed so the next ones still match. */
-  abandoned: boolean
+/** One socket and what belongs to it alone. */
+interface Link {
+  socket: Socket
+  splitter: LineSplitter
+  /** Requests written to this socket, oldest first: replies come in command order. */
+  inFlight: Pending[]
+  /** Why it ended, for `disconnected` and `retrying`. */
+  reason: string
 }
 
 /*
- * Connection states:
- *   connecting --connect--> open --close/error--> waiting --backoff timer--> connecting
- *   connecting --error--> waiting
- *   any --close()/abort--> closed (final)
+ * The client is one state machine, and `state` is its only lifecycle variable:
+ *
+ *            start
+ *              │
+ *              v          'connect'            'close', or we hang up
+ *   ┌──────> dialing ─────────────────> open ─────────────────────────┐
+ *   │          │ 'close' (ENOENT, ECONNREFUSED...)                    │
+ *   │          v                                                      │
+ *   └──────  waiting  <───────────────────────────────────────────────┘
+ *     timer  (backoff)
+ *
+ *   dialing | open | waiting ──lifetime aborted──> closed (final)
+ *
+ * The lifetime is an AbortController: close(), a `break` out of `for await` and the caller's
+ * `signal` abort it, and its one 'abort' listener is the transition to `closed` (destroy the
+ * socket or clear the timer, reject what waits, end the iteration). A socket's events act
+ * only while that socket is the current state's link, so the 'close' of a socket we
+ * destroyed or hung up on is simply not current any more: no flag is checked anywhere.
  * The backoff resets only when a discovery arrives, so a daemon that accepts and drops
  * connections in a loop is retried at the capped rate, not in a tight loop.
  */
+type State =
+  | { kind: 'dialing'; link: Link }
+  | { kind: 'open'; link: Link }
+  | { kind: 'waiting'; timer: NodeJS.Timeout }
+  | { kind: 'closed' }
+
+const closedError = (): NetmonClientError => new NetmonClientError('ERR_CLIENT_CLOSED', 'the netmon client was closed')
 
 /** Connects to the netmon socket, waiting for it to appear and reconnecting when it goes away. */
 export const connect = (options: ConnectOptions = {}): NetmonClient => {
   const path = options.socket ?? DEFAULT_SOCKET_PATH
-  const initialMs = options.backoff?.initialMs ?? 100
-  const maxMs = options.backoff?.maxMs ?? 5000
+  const backoff = { initialMs: options.backoff?.initialMs ?? 100, maxMs: options.backoff?.maxMs ?? 5000 }
   const requestTimeoutMs = options.requestTimeoutMs ?? 5000
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024
   const maxQueuedEvents = options.maxQueuedEvents ?? 10_000
   const open = options.createConnection ?? ((socketPath: string) => createConnection(socketPath))
 
-  const events = createAsyncQueue<ClientEvent>(() => close())
+  const lifetime = new AbortController()
+  const close = (): void => lifetime.abort()
+  const events = createAsyncQueue<ClientEvent>(close)
+  /** Requests made while no connection is open: written when one opens. */
   const outbox: Pending[] = []
-  const inFlight: Pending[] = []
-  let socket: Socket | undefined
-  let isOpen = false
-  let closed = false
   let failures = 0
   let discoveries = 0
-  let retryTimer: NodeJS.Timeout | undefined
+  let state: State = { kind: 'closed' }
 
-  const send = (pending: Pending): void => {
-    inFlight.push(pending)
-    socket?.write(pending.line)
+  const isCurrent = (link: Link): boolean => (state.kind === 'dialing' || state.kind === 'open') && state.link === link
+
+  const send = (link: Link, pending: Pending): void => {
+    link.inFlight.push(pending)
+    link.socket.write(pending.line)
   }
 
-  const onLine = (line: string): void => {
+  const onLine = (link: Link, line: string): void => {
     const parsed = parseLine(line)
     switch (parsed.kind) {
       case 'discovery':
@@ -136,121 +95,122 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
       case 'malformed':
         events.push({ kind: 'malformed', line: parsed.line, reason: parsed.reason })
         // An object without `type` that breaks the reply schema still answers the oldest request.
-        if (parsed.badReply === true) answerOldest(undefined, parsed.reason)
+        if (parsed.badReply === true) answerOldest(link.inFlight, undefined, parsed.reason)
         return
       case 'reply':
-        if (!answerOldest(parsed.reply, '')) {
+        if (!answerOldest(link.inFlight, parsed.reply, '')) {
           const detail = parsed.reply.success ? '' : `: ${parsed.reply.error}`
           events.push({ kind: 'malformed', line, reason: `a reply with no request waiting${detail}` })
         }
         return
+      /* c8 ignore next 2 -- the compiler proves every kind is handled */
+      default:
+        unreachable(parsed)
     }
   }
 
-  /** Settles the oldest request sent on this connection; false when none was waiting. */
-  const answerOldest = (reply: Reply | undefined, reason: string): boolean => {
-    const pending = inFlight.shift()
-    if (pending === undefined) return false
-    clearTimeout(pending.timer)
-    if (pending.abandoned) return true
-    if (reply === undefined) pending.resolve({ success: false, error: `malformed reply: ${reason}` })
-    else pending.resolve(reply)
-    return true
-  }
-
-  const attach = (current: Socket): void => {
-    const splitter: LineSplitter = createLineSplitter()
-    let reason = 'closed by the daemon'
-    /** We hung up on purpose: a cut-off last line is expected, not malformed input. */
-    let droppedByUs = false
-    const dropConnection = (why: string): void => {
-      reason = why
-      droppedByUs = true
-      current.destroy()
-    }
-    current.on('connect', () => {
-      isOpen = true
-      events.push({ kind: 'connected', socket: path })
-      for (const pending of outbox.splice(0)) send(pending)
-    })
-    current.on('data', (chunk: Buffer) => {
-      for (const line of splitter.push(chunk)) {
-        if (droppedByUs) return
-        onLine(line)
-        if (events.buffered() > maxQueuedEvents) {
-          events.dropBuffered()
-          dropConnection(`the consumer fell behind: more than ${maxQueuedEvents} events unread, dropped; the next discovery has them all`)
-        }
-      }
-      if (!droppedByUs && splitter.pendingBytes() > maxLineBytes) {
-        events.push({ kind: 'malformed', line: '', reason: `a line longer than ${maxLineBytes} bytes; reconnecting` })
-        dropConnection('line too long')
-      }
-    })
-    current.on('error', (error: NodeJS.ErrnoException) => {
-      reason = error.code ?? error.message
-    })
-    current.on('close', () => {
-      if (socket !== current) return
-      socket = undefined
-      const tail = splitter.rest()
-      if (tail !== '' && !droppedByUs) events.push({ kind: 'malformed', line: tail, reason: 'connection closed mid-line' })
-      for (const pending of inFlight.splice(0)) {
-        clearTimeout(pending.timer)
-        if (!pending.abandoned) pending.reject(new NetmonClientError('ERR_DISCONNECTED', `${path} closed before replying; retry the request`))
-      }
-      if (closed) return
-      if (isOpen) events.push({ kind: 'disconnected', reason })
-      isOpen = false
-      const delayMs = backoffDelay(failures, { initialMs, maxMs })
-      failures += 1
-      events.push({ kind: 'retrying', error: reason, attempt: failures, delayMs })
-      retryTimer = setTimeout(dial, delayMs)
-    })
-  }
-
+  /** start | waiting -> dialing: a new socket, its events wired to the transitions below. */
   const dial = (): void => {
-    retryTimer = undefined
-    if (closed) return
-    socket = open(path)
-    attach(socket)
+    const link: Link = { socket: open(path), splitter: createLineSplitter(), inFlight: [], reason: 'closed by the daemon' }
+    state = { kind: 'dialing', link }
+    link.socket.on('connect', () => opened(link))
+    link.socket.on('data', (chunk: Buffer) => received(link, chunk))
+    link.socket.on('error', (error: NodeJS.ErrnoException) => {
+      link.reason = error.code ?? error.message
+    })
+    link.socket.on('close', () => {
+      if (!isCurrent(link)) return
+      const tail = link.splitter.rest()
+      if (tail !== '') events.push({ kind: 'malformed', line: tail, reason: 'connection closed mid-line' })
+      lost(link)
+    })
   }
 
-  const close = (): void => {
-    if (closed) return
-    closed = true
-    options.signal?.removeEventListener('abort', close)
-    clearTimeout(retryTimer)
-    socket?.destroy()
-    socket = undefined
-    isOpen = false
-    for (const pending of [...outbox.splice(0), ...inFlight.splice(0)]) {
-      clearTimeout(pending.timer)
-      if (!pending.abandoned) pending.reject(new NetmonClientError('ERR_CLIENT_CLOSED', 'the netmon client was closed'))
+  /** dialing -> open: announce it and write the requests that waited for it. */
+  const opened = (link: Link): void => {
+    if (state.kind !== 'dialing' || state.link !== link) return
+    state = { kind: 'open', link }
+    events.push({ kind: 'connected', socket: path })
+    for (const pending of outbox.splice(0)) send(link, pending)
+  }
+
+  /** dialing | open -> waiting: the link is gone; its requests fail, the next dial is timed. */
+  const lost = (link: Link): void => {
+    const wasOpen = state.kind === 'open'
+    rejectAll(link.inFlight, () => new NetmonClientError('ERR_DISCONNECTED', `${path} closed before replying; retry the request`))
+    if (wasOpen) events.push({ kind: 'disconnected', reason: link.reason })
+    const delayMs = backoffDelay(failures, backoff)
+    failures += 1
+    events.push({ kind: 'retrying', error: link.reason, attempt: failures, delayMs })
+    state = { kind: 'waiting', timer: setTimeout(dial, delayMs) }
+  }
+
+  /** open -> waiting on our side: the link stops being current before its socket closes. */
+  const hangUp = (link: Link, reason: string): void => {
+    link.reason = reason
+    lost(link)
+    link.socket.destroy()
+  }
+
+  const received = (link: Link, chunk: Buffer): void => {
+    for (const line of link.splitter.push(chunk)) {
+      if (!isCurrent(link)) return
+      onLine(link, line)
+      if (events.buffered() > maxQueuedEvents) {
+        events.dropBuffered()
+        hangUp(link, `the consumer fell behind: more than ${maxQueuedEvents} events unread, dropped; the next discovery has them all`)
+      }
     }
+    if (isCurrent(link) && link.splitter.pendingBytes() > maxLineBytes) {
+      events.push({ kind: 'malformed', line: '', reason: `a line longer than ${maxLineBytes} bytes; reconnecting` })
+      hangUp(link, 'line too long')
+    }
+  }
+
+  /** any -> closed, once: the lifetime's only 'abort' listener. */
+  const finish = (): void => {
+    const last = state
+    state = { kind: 'closed' }
+    options.signal?.removeEventListener('abort', close)
+    switch (last.kind) {
+      case 'dialing':
+      case 'open':
+        last.link.socket.destroy()
+        rejectAll(last.link.inFlight, closedError)
+        break
+      case 'waiting':
+        clearTimeout(last.timer)
+        break
+      case 'closed':
+        break
+      /* c8 ignore next 2 -- the compiler proves every state is handled */
+      default:
+        unreachable(last)
+    }
+    rejectAll(outbox, closedError)
     events.end()
+  }
+
+  /** A request that outlived its timeout: dropped if unsent, otherwise its reply is swallowed. */
+  const expire = (pending: Pending, error: NetmonClientError): void => {
+    const queued = outbox.indexOf(pending)
+    if (queued >= 0) outbox.splice(queued, 1)
+    else pending.abandoned = true
+    pending.reject(error)
   }
 
   const request = <const C extends Command>(command: C, requestOptions: { timeoutMs?: number } = {}): Promise<ReplyTo<C>> =>
     new Promise<Reply>((resolve, reject) => {
-      if (closed) return reject(new NetmonClientError('ERR_CLIENT_CLOSED', 'the netmon client was closed'))
+      if (state.kind === 'closed') return reject(closedError())
       const timeoutMs = requestOptions.timeoutMs ?? requestTimeoutMs
-      const pending: Pending = {
-        line: `${JSON.stringify(command)}\n`,
-        resolve,
-        reject,
-        abandoned: false,
-        timer: setTimeout(() => {
-          const queued = outbox.indexOf(pending)
-          if (queued >= 0) outbox.splice(queued, 1)
-          else pending.abandoned = true
-          reject(new NetmonClientError('ERR_REQUEST_TIMEOUT', `no reply to ${command.command} from ${path} within ${timeoutMs} ms`))
-        }, timeoutMs),
-      }
-      if (isOpen) send(pending)
+      const timedOut = (): void =>
+        expire(pending, new NetmonClientError('ERR_REQUEST_TIMEOUT', `no reply to ${command.command} from ${path} within ${timeoutMs} ms`))
+      const pending: Pending = { line: `${JSON.stringify(command)}\n`, resolve, reject, abandoned: false, timer: setTimeout(timedOut, timeoutMs) }
+      if (state.kind === 'open') send(state.link, pending)
       else outbox.push(pending)
     }) as Promise<ReplyTo<C>>
 
+  lifetime.signal.addEventListener('abort', finish, { once: true })
   if (options.signal?.aborted === true) close()
   else {
     options.signal?.addEventListener('abort', close, { once: true })
@@ -261,7 +221,7 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
     request,
     close,
     get connected() {
-      return isOpen
+      return state.kind === 'open'
     },
     [Symbol.asyncIterator]: () => events,
   }

@@ -17,3 +17,7 @@ export const classifyMonitorStderr = (line: string): MonitorStderr => {
   if (NAMESPACE_RACE.test(line)) return { kind: 'namespace-race' }
   return { kind: 'other' }
 }
+
+/** Lines that differ only in their numbers are one kind of message, for the log's repeat limit. */
+export const stderrKind = (meaning: MonitorStderr, line: string): string =>
+  `${meaning.kind}:${line.trim().replace(/\d+/g, '#').slice(0, 200)}`

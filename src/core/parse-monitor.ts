@@ -1,3 +1,4 @@
+import { hasPreference, walkRouteHead, wordsOf } from './parse-route-record.js'
 import { fail, ok, type Result } from './result.js'
 
 /**
@@ -5,7 +6,12 @@ import { fail, ok, type Result } from './result.js'
  * the same text (see ../shared/notes/iproute2.md); a JSON object per line is accepted too.
  */
 export type MonitorLine =
-  | { kind: 'link'; deleted: boolean; ifindex: number; ifname: string }
+  /**
+   * `ifnames`: the names the record may mean. `ip` prints `NAME@PEER` for a link with a peer,
+   * and a name may itself hold `@`, so `a@b@c` may be `a@b` or `a`: every reading is listed,
+   * shortest first (monitor-scope.ts picks the known one by index).
+   */
+  | { kind: 'link'; deleted: boolean; ifindex: number; ifnames: string[] }
   | { kind: 'addr'; deleted: boolean; ifindex: number; ifname: string; family: string }
   | {
       kind: 'route'
@@ -18,7 +24,7 @@ export type MonitorLine =
       dev: string | undefined
     }
   /** A continuation line naming a multipath nexthop's device. */
-  | { kind: 'nexthop'; dev: string }
+  | { kind: 'nexthop'; dev: string; family: 'inet' | 'inet6' | undefined }
   /** Any other continuation line (`link/ether ...`, `valid_lft ...`). */
   | { kind: 'continuation' }
   /** A JSON object: the names it mentions, or none when it names no interface. */
@@ -28,33 +34,47 @@ const ROUTE_TYPES = new Set([
   'unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat', 'anycast',
 ])
 
-const LINK_HEADER = /^(\d+):\s+([^:\s@]+)(?:@[^:\s]*)?:/
+/** `N: NAME[@PEER]: <FLAGS>`; a name holds no `:`, `/` or white space (the kernel's dev_valid_name). */
+const LINK_HEADER = /^(\d+):\s+([^:\s]+):/
 const ADDR_HEADER = /^(\d+):\s+(\S+)\s+(\S+)/
-const NEXTHOP_DEV = /^\s+nexthop\b.*?\bdev\s+(\S+)/
 
-const valueAfter = (tokens: readonly string[], key: string): string | undefined => {
-  const at = tokens.indexOf(key)
-  return at >= 0 ? tokens[at + 1] : undefined
+/** `a@b@c` -> `a`, `a@b`, `a@b@c`. */
+const linkNames = (token: string): string[] => {
+  const names: string[] = []
+  for (let at = token.indexOf('@', 1); at !== -1; at = token.indexOf('@', at + 1)) names.push(token.slice(0, at))
+  names.push(token)
+  return names
 }
 
+const familyOf = (address: string | undefined, viaFamily: string | undefined): 'inet' | 'inet6' | undefined =>
+  viaFamily === 'inet6' || address?.includes(':') === true ? 'inet6' : address === undefined ? undefined : 'inet'
+
 const parseRoute = (body: string, deleted: boolean): Result<MonitorLine> => {
-  const tokens = body.trim().split(/\s+/)
+  const tokens = wordsOf(body)
   const first = tokens[0]
-  if (first === undefined || first === '') return fail('route record without a destination')
+  if (first === undefined) return fail('route record without a destination')
   const typed = ROUTE_TYPES.has(first)
   const dst = typed ? tokens[1] : first
   if (dst === undefined) return fail('route record without a destination')
-  const gateway = valueAfter(tokens, 'via')
-  const inet6 = dst.includes(':') || (gateway?.includes(':') ?? false) || gateway === 'inet6' || tokens.includes('pref')
+  const head = walkRouteHead(tokens, typed ? 2 : 1)
+  const table = tokens[head.next] === 'table' ? tokens[head.next + 1] : undefined
+  const inet6 = dst.includes(':') || familyOf(head.gateway, head.viaFamily) === 'inet6' || hasPreference(tokens, head.next)
   return ok({
     kind: 'route',
     deleted,
     family: inet6 ? 'inet6' : 'inet',
     routeType: typed ? first : 'unicast',
     dst,
-    table: valueAfter(tokens, 'table') ?? 'main',
-    dev: valueAfter(tokens, 'dev'),
+    table: table ?? 'main',
+    dev: head.dev,
   })
+}
+
+const parseNexthop = (line: string): MonitorLine => {
+  const tokens = wordsOf(line)
+  if (tokens[0] !== 'nexthop') return { kind: 'continuation' }
+  const head = walkRouteHead(tokens, 1)
+  return head.dev === undefined ? { kind: 'continuation' } : { kind: 'nexthop', dev: head.dev, family: familyOf(head.gateway, head.viaFamily) }
 }
 
 const parseJson = (line: string): Result<MonitorLine> => {
@@ -78,10 +98,7 @@ const strip = (text: string, prefix: string): [boolean, string] =>
 /** Classifies one output line of `ip monitor`; never throws. */
 export const parseMonitorLine = (line: string): Result<MonitorLine> => {
   if (line.trim() === '') return ok({ kind: 'continuation' })
-  if (/^\s/.test(line)) {
-    const nexthop = NEXTHOP_DEV.exec(line)
-    return ok(nexthop?.[1] === undefined ? { kind: 'continuation' } : { kind: 'nexthop', dev: nexthop[1] })
-  }
+  if (/^\s/.test(line)) return ok(parseNexthop(line))
   if (line.startsWith('{')) return parseJson(line)
   const label = /^\[(ADDR|ROUTE|LINK)\]/.exec(line)
   if (label === null) return fail(`unrecognised monitor line ${JSON.stringify(line.slice(0, 120))}`)
@@ -92,7 +109,7 @@ export const parseMonitorLine = (line: string): Result<MonitorLine> => {
     case 'LINK': {
       const header = LINK_HEADER.exec(body)
       if (header?.[1] === undefined || header[2] === undefined) return fail(`unrecognised link record ${JSON.stringify(line.slice(0, 120))}`)
-      return ok({ kind: 'link', deleted, ifindex: Number(header[1]), ifname: header[2] })
+      return ok({ kind: 'link', deleted, ifindex: Number(header[1]), ifnames: linkNames(header[2]) })
     }
     default: {
       const header = ADDR_HEADER.exec(body)

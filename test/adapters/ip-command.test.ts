@@ -25,3 +25,11 @@ t.test('every failure is one NetmonError that says what to do', async (t) => {
   t.ok(Date.now() - started < 5000, 'killed at the timeout')
   await t.rejects(runIpJson(fakeIp('kill -TERM $$'), ['-json', 'addr'], 2000), { message: /signal SIGTERM/ })
 })
+
+t.test('a dump that iproute2 calls interrupted is a failure, although ip exits 0', async (t) => {
+  await t.rejects(runIpJson(fakeIp(`echo '[]'; echo 'Dump was interrupted and may be inconsistent.' >&2`), ['-json', 'addr', 'show'], 2000), {
+    code: 'ERR_IP_FAILED',
+    message: /`.*ip -json addr show`: dump was interrupted by a concurrent change and may be inconsistent; reading again/,
+  })
+  t.same(await runIpJson(fakeIp(`echo '[]'; echo 'some other warning' >&2`), ['-json', 'addr'], 2000), [], 'other stderr on success is no failure')
+})

@@ -1,7 +1,9 @@
 import t, { type Test } from 'tap'
 import { systemClock } from '../../src/adapters/clock.js'
 import { startMonitor, type Monitor, type MonitorCallbacks } from '../../src/adapters/ip-monitor.js'
+import type { Launcher } from '../../src/adapters/die-with-parent.js'
 import { createLogger } from '../../src/adapters/logger.js'
+import { isRunning } from '../helpers/proc-stats.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { waitUntil } from '../helpers/wait-until.js'
@@ -20,34 +22,57 @@ const tableWith = (pid: number): string =>
     `0000000000000000 0   ${pid}     00000511 0        0        0     2        0        1234`,
   ].join('\n')
 
-/** startMonitor over a fake `ip`, with every log line and callback recorded. */
-const monitorOf = (t: Test, script: string | undefined, options: { subscribed?: boolean; subscribeTimeoutMs?: number } = {}) => {
+interface MonitorTestOptions {
+  /** Whether the child's pid shows as subscribed; by default, the current child always is. */
+  subscribed?: (pid: number) => boolean
+  /** The table cannot be read (no /proc). */
+  unreadable?: boolean
+  subscribeTimeoutMs?: number
+  launcher?: Launcher
+  maxLineBytes?: number
+  stderrSummaryMs?: number
+  signal?: AbortSignal
+}
+
+/** startMonitor over a fake `ip`, with every log line, callback and table read recorded. */
+const monitorOf = (t: Test, script: string | undefined, options: MonitorTestOptions = {}) => {
   const ipPath = script === undefined ? '/nonexistent/ip' : writeIpScript(tempDir(t, 'mon'), script)
   const logs: LogEntry[] = []
   const lines: string[] = []
   const subscribed: string[] = []
   const overruns: string[] = []
+  const tableReads = { count: 0 }
   const callbacks: MonitorCallbacks = {
     onLine: (line) => lines.push(line),
     onSubscribed: (reason) => subscribed.push(reason),
-    onOverrun: (message) => overruns.push(message),
+    onOverrun: (reason) => overruns.push(reason),
   }
   // The table is first read while startMonitor runs, before `monitor` is assigned.
   let started: Monitor | undefined
+  const isSubscribed = options.subscribed ?? ((pid: number) => pid === started?.stats().pid)
   const monitor = startMonitor(
     {
       ipPath,
       clock: systemClock,
       logger: createLogger('debug', (line) => logs.push(JSON.parse(line) as LogEntry)),
-      readNetlinkTable: () => tableWith(options.subscribed === false ? 1 : (started?.stats().pid ?? 0)),
+      readNetlinkTable: () => {
+        tableReads.count += 1
+        if (options.unreadable === true) return undefined
+        const pid = started?.stats().pid ?? 0
+        return tableWith(isSubscribed(pid) ? pid : 1)
+      },
       subscribeTimeoutMs: options.subscribeTimeoutMs ?? 2000,
       maxBackoffMs: 400,
+      launcher: options.launcher,
+      maxLineBytes: options.maxLineBytes,
+      stderrSummaryMs: options.stderrSummaryMs,
+      signal: options.signal,
     },
     callbacks,
   )
   started = monitor
   t.teardown(() => monitor.stop())
-  return { monitor, logs, lines, subscribed, overruns }
+  return { monitor, logs, lines, subscribed, overruns, tableReads }
 }
 
 const expectEventually = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
@@ -70,6 +95,7 @@ t.test('lines, overruns and stray stderr, each reported its own way', async (t) 
   t.same(m.lines, ['[LINK]2: ens37: <UP> mtu 1500'])
   t.same(m.subscribed, ['startup'])
   t.match(m.monitor.stats(), { overruns: 1, restarts: 0, pid: Number })
+  t.same(m.overruns, ['overrun'])
   t.ok(m.monitor.stats().lastRecordAt !== null, 'the time of the last record is kept')
   t.match(
     m.logs.filter((log) => log.msg !== 'ip monitor subscribed'),
@@ -93,18 +119,106 @@ t.test('a monitor that keeps exiting is restarted at once, then with a capped ba
   )
 })
 
+const PLAIN: Launcher = { kind: 'plain', reason: 'test' }
+
 t.test('a missing binary is reported as not started, and retried', async (t) => {
-  const m = monitorOf(t, undefined)
+  const m = monitorOf(t, undefined, { launcher: PLAIN })
   await expectEventually(() => m.monitor.stats().restarts >= 2, 'two restarts')
   t.match(m.logs.find((log) => log.msg === 'ip monitor exited; restarting'), { how: /^not started: .*ENOENT/ })
   t.equal(m.monitor.stats().pid, null)
   t.same(m.subscribed, [], 'never subscribed: no snapshot is asked for')
 })
 
+t.test('under setpriv, a missing binary is an exit that names it, and retried', async (t) => {
+  const m = monitorOf(t, undefined, { subscribed: () => false })
+  await expectEventually(() => m.monitor.stats().restarts >= 2, 'two restarts')
+  t.match(m.logs.find((log) => log.msg === 'ip monitor exited; restarting'), { how: /^code [1-9]/, stderr: /nonexistent\/ip/ })
+})
+
 t.test('an unconfirmed subscription is logged and the state read anyway', async (t) => {
-  const m = monitorOf(t, 'exec sleep 30', { subscribed: false, subscribeTimeoutMs: 200 })
+  const m = monitorOf(t, 'exec sleep 30', { subscribed: () => false, subscribeTimeoutMs: 200 })
   await expectEventually(() => m.subscribed.length === 1, 'the fallback')
   t.match(m.logs.find((log) => log.level === 'warn'), { msg: /could not confirm the ip monitor subscription/, timeoutMs: 200 })
+})
+
+t.test('a subscription that appears after the timeout is still seen, and resyncs, after start and after a restart', async (t) => {
+  const confirmed = new Set<number>()
+  const m = monitorOf(t, 'exec sleep 30', { subscribed: (pid) => confirmed.has(pid), subscribeTimeoutMs: 200 })
+  await expectEventually(() => m.subscribed.length === 1, 'the fallback')
+  await sleep(300)
+  t.same(m.subscribed, ['startup'], 'nothing more while unsubscribed')
+  const first = m.monitor.stats().pid ?? 0
+  confirmed.add(first)
+  await expectEventually(() => m.subscribed.length === 2, 'the late subscription')
+  t.same(m.subscribed, ['startup', 'monitor subscribed late'])
+  t.match(m.logs.find((log) => log.msg === 'ip monitor subscribed late; resyncing'), { level: 'warn', pid: first })
+  const reads = m.tableReads.count
+  await sleep(300)
+  t.equal(m.tableReads.count, reads, 'the watch stops once the subscription is seen')
+
+  process.kill(first, 'SIGKILL')
+  await expectEventually(() => m.subscribed.length === 3, 'the fallback after the restart')
+  const second = m.monitor.stats().pid ?? 0
+  t.not(second, first)
+  confirmed.add(second)
+  await expectEventually(() => m.subscribed.length === 4, 'the late subscription after the restart')
+  t.same(m.subscribed, ['startup', 'monitor subscribed late', 'monitor restarted', 'monitor subscribed late'])
+})
+
+t.test('the watch for a late subscription backs off, and ends when the monitor stops', async (t) => {
+  const m = monitorOf(t, 'sleep 1.5', { subscribed: () => false, subscribeTimeoutMs: 100, launcher: PLAIN })
+  await expectEventually(() => m.subscribed.length === 1, 'the fallback')
+  const atTimeout = m.tableReads.count
+  await sleep(1000)
+  const lateReads = m.tableReads.count - atTimeout
+  // Pauses double from 25 ms: about 6 reads in the next second, not 40.
+  t.ok(lateReads > 0 && lateReads < 12, `reads in the second after the timeout: ${lateReads}`)
+  await expectEventually(() => m.monitor.stats().restarts === 1, 'the exit', 5000)
+  await m.monitor.stop()
+  const afterStop = m.tableReads.count
+  await sleep(600)
+  t.equal(m.tableReads.count, afterStop, 'no reads once the child is gone and the monitor stopped')
+})
+
+t.test('a flood of stderr is logged once per kind, then summarised', async (t) => {
+  const m = monitorOf(
+    t,
+    ['i=0', 'while [ $i -lt 20000 ]; do echo "Warning: something odd ($i)" >&2; i=$((i+1)); done', 'exec sleep 30'].join('\n'),
+    { stderrSummaryMs: 300 },
+  )
+  const heard = (): number =>
+    m.logs.reduce((sum, log) => sum + (log.msg === 'ip monitor wrote to stderr' ? 1 : Number(/^ip monitor: (\d+) more like this/.exec(log.msg)?.[1] ?? 0)), 0)
+  await expectEventually(() => heard() === 20000, 'every line counted', 20_000)
+  const stderrLogs = m.logs.filter((log) => log.msg === 'ip monitor wrote to stderr' || log.msg.startsWith('ip monitor: '))
+  t.match(stderrLogs[0], { level: 'warn', msg: 'ip monitor wrote to stderr', stderr: 'Warning: something odd (0)' })
+  t.match(stderrLogs.at(-1), { level: 'warn', msg: /^ip monitor: \d+ more like this in the last 0.3 s$/, like: 'Warning: something odd (19999)' })
+  t.ok(stderrLogs.length <= 30, `20,000 stderr lines took ${stderrLogs.length} log lines`)
+  await sleep(700)
+  t.equal(heard(), 20000, 'no summary of nothing')
+})
+
+t.test('an endless stdout line is dropped, reported once as lost records, and the next record arrives', async (t) => {
+  const m = monitorOf(
+    t,
+    ['head -c 3000000 /dev/zero | tr "\\0" x', 'printf "\\n[LINK]2: ens37: <UP> mtu 1500\\n"', 'exec sleep 30'].join('\n'),
+    { maxLineBytes: 64 * 1024 },
+  )
+  await expectEventually(() => m.lines.length === 1, 'the record after the long line')
+  t.same(m.lines, ['[LINK]2: ens37: <UP> mtu 1500'])
+  t.same(m.overruns, ['overlong line'])
+  t.match(m.logs.filter((log) => log.level === 'warn'), [{ msg: /printed a line of more than 65536 bytes; dropped it up to its newline; resyncing/ }])
+  t.equal(m.monitor.stats().overruns, 0, 'not counted as a kernel overrun')
+})
+
+t.test('an aborted signal stops the monitor', async (t) => {
+  const controller = new AbortController()
+  const m = monitorOf(t, 'exec sleep 30', { signal: controller.signal })
+  await expectEventually(() => m.subscribed.length === 1, 'the subscription')
+  const pid = m.monitor.stats().pid ?? 0
+  controller.abort()
+  await expectEventually(() => !isRunning(pid), 'the child to end')
+  await m.monitor.stop()
+  t.match(m.monitor.stats(), { pid: null, restarts: 0 })
 })
 
 t.test('stop ends the child and restarts nothing', async (t) => {
@@ -116,4 +230,29 @@ t.test('stop ends the child and restarts nothing', async (t) => {
   await sleep(200)
   t.match(m.monitor.stats(), { pid: null, restarts: 0 })
   t.notOk(m.logs.some((log) => log.msg === 'ip monitor exited; restarting'), 'a stop is not a failure')
+})
+
+t.test('an overlong stderr line is logged as such, once', async (t) => {
+  const m = monitorOf(t, ['head -c 200000 /dev/zero | tr "\\0" e >&2', 'echo >&2', 'exec sleep 30'].join('\n'), { maxLineBytes: 64 * 1024 })
+  await expectEventually(() => m.logs.some((log) => log.msg === 'ip monitor wrote to stderr'), 'the warning')
+  t.match(m.logs.filter((log) => log.msg === 'ip monitor wrote to stderr'), [{ stderr: '(a line of more than 65536 bytes, dropped)' }])
+  t.same(m.overruns, [], 'stderr lost nothing of the records')
+})
+
+t.test('an unreadable /proc/net/netlink: the state is read at once, and nothing is watched', async (t) => {
+  const m = monitorOf(t, 'exec sleep 30', { unreadable: true })
+  await expectEventually(() => m.subscribed.length === 1, 'the fallback')
+  t.match(m.logs.find((log) => log.level === 'warn'), { msg: /cannot read \/proc\/net\/netlink/ })
+  await sleep(200)
+  t.equal(m.tableReads.count, 1)
+})
+
+t.test('stop while backing off cancels the restart', async (t) => {
+  const m = monitorOf(t, 'exit 3', { launcher: PLAIN })
+  await expectEventually(() => m.monitor.stats().restarts >= 2, 'a restart with a delay')
+  await m.monitor.stop()
+  const restarts = m.monitor.stats().restarts
+  await sleep(600)
+  t.equal(m.monitor.stats().restarts, restarts, 'nothing restarted after stop')
+  t.equal(m.monitor.stats().pid, null)
 })

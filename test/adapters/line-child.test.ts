@@ -6,10 +6,16 @@ import { startLineChild } from '../../src/adapters/line-child.js'
 import { isRunning } from '../helpers/proc-stats.js'
 import { waitUntil } from '../helpers/wait-until.js'
 
-const collect = (): { out: string[]; err: string[]; callbacks: Parameters<typeof startLineChild>[2] } => {
+const collect = (): { out: string[]; err: string[]; overlong: string[]; callbacks: Parameters<typeof startLineChild>[2] } => {
   const out: string[] = []
   const err: string[] = []
-  return { out, err, callbacks: { onStdoutLine: (line) => out.push(line), onStderrLine: (line) => err.push(line) } }
+  const overlong: string[] = []
+  return {
+    out,
+    err,
+    overlong,
+    callbacks: { onStdoutLine: (line) => out.push(line), onStderrLine: (line) => err.push(line), onOverlong: (stream) => overlong.push(stream) },
+  }
 }
 
 t.test('every line of stdout and stderr, then the exit code', async (t) => {
@@ -50,7 +56,7 @@ t.test('the child does not outlive this process, even when it crashes', async (t
   const lineChild = fileURLToPath(new URL('../../dist/adapters/line-child.js', import.meta.url))
   const script = [
     `const { startLineChild } = await import(${JSON.stringify(lineChild)})`,
-    "const child = startLineChild('sleep', ['60'], { onStdoutLine() {}, onStderrLine() {} })",
+    "const child = startLineChild('sleep', ['60'], { onStdoutLine() {}, onStderrLine() {}, onOverlong() {} })",
     'console.log(child.pid)',
     "throw new Error('crash on purpose')",
   ].join('\n')
@@ -66,4 +72,31 @@ t.test('the child does not outlive this process, even when it crashes', async (t
   })
   await waitUntil(() => !isRunning(pid), 5000, 50)
   t.notOk(isRunning(pid), `sleep (pid ${pid}) is gone`)
+})
+
+t.test('a line without end costs linear time and bounded memory, and is reported once as dropped', async (t) => {
+  const { out, err, overlong, callbacks } = collect()
+  const cpuBefore = process.cpuUsage()
+  let peakRss = process.memoryUsage().rss
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20)
+  t.teardown(() => clearInterval(sampler))
+  const rssBefore = process.memoryUsage().rss
+  // 30 MB without a newline on stdout, then a record; 1 MB on stderr, then a line.
+  const script = [
+    'head -c 30000000 /dev/zero | tr "\\0" x',
+    'printf "\\n[LINK]2: ens37: <UP> mtu 1500\\n"',
+    'head -c 1000000 /dev/zero | tr "\\0" y >&2',
+    'printf "\\nafter\\n" >&2',
+  ].join('; ')
+  const child = startLineChild('sh', ['-c', script], callbacks, 64 * 1024)
+  t.same(await child.ended, { kind: 'exited', code: 0 })
+  clearInterval(sampler)
+  const cpu = process.cpuUsage(cpuBefore)
+  const cpuMs = (cpu.user + cpu.system) / 1000
+  t.same(out, ['[LINK]2: ens37: <UP> mtu 1500'], 'the record after the long line arrives whole')
+  t.same(err, ['after'])
+  t.same(overlong.sort(), ['stderr', 'stdout'], 'each dropped line is reported once')
+  // Unbounded, split2 took 12.8 s of CPU and 336 MB for 30 MB; bounded, about 0.1 s.
+  t.ok(cpuMs < 3000, `CPU for 31 MB of input: ${Math.round(cpuMs)} ms`)
+  t.ok(peakRss - rssBefore < 64 * 1024 * 1024, `RSS grew by ${Math.round((peakRss - rssBefore) / 1e6)} MB`)
 })

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import t, { type Test } from 'tap'
 import { connect, NetmonClientError, type ClientEvent } from '../../src/client/index.js'
 import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from './fake-daemon.js'
@@ -244,4 +245,67 @@ t.test('a consumer that stops reading costs bounded memory and resyncs from the 
   t.match(seen.at(-1), { kind: 'discovery', resync: true, event: { data: { interfaces: [{ ipv4_addresses: [{ address: '10.9.9.9' }] }] } } })
   fake.broadcast(changeLine(report('ens37', 2, ['10.2.0.5/24'])))
   t.match((await nextMatching(events, (event) => event.kind === 'change')).at(-1), { kind: 'change', event: { data: { ipv4_addresses: [{ address: '10.2.0.5' }] } } })
+})
+
+t.test('a reply that breaks the schema answers its request with an error reply, and the next reply still matches', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.reply = (line) => {
+    const { command } = JSON.parse(line) as { command: string }
+    if (command === 'get_status') return `${JSON.stringify({ success: true, status: { version: 7 } })}\n`
+    return `${JSON.stringify({ success: false, error: `answer to ${command}` })}\n`
+  }
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const broken = await client.request({ command: 'get_status' })
+  t.same(broken, { success: false, error: 'malformed reply: bad reply: /status/uptime_seconds: Expected required property' })
+  t.same(await client.request({ command: 'next' }), { success: false, error: 'answer to next' })
+})
+
+t.test('closed is final from every state: no dial after close, no listener left on the signal', async (t) => {
+  t.test('while waiting for the socket to appear', async (t) => {
+    const fake = createFakeDaemon(t)
+    const controller = new AbortController()
+    const client = connect({ socket: fake.path, signal: controller.signal, backoff: { initialMs: 30, maxMs: 30 } })
+    const events = client[Symbol.asyncIterator]()
+    await nextMatching(events, (event) => event.kind === 'retrying')
+    controller.abort()
+    t.same(await events.next(), { done: true, value: undefined })
+    await fake.start()
+    await sleep(150)
+    t.equal(fake.connections, 0, 'the pending retry was cancelled')
+    t.equal(getEventListeners(controller.signal, 'abort').length, 0)
+  })
+  t.test('while open, by close()', async (t) => {
+    const controller = new AbortController()
+    const fake = createFakeDaemon(t)
+    await fake.start()
+    const client = connect({ socket: fake.path, signal: controller.signal, ...FAST })
+    const events = client[Symbol.asyncIterator]()
+    await nextMatching(events, (event) => event.kind === 'discovery')
+    t.equal(getEventListeners(controller.signal, 'abort').length, 1, 'one listener while alive')
+    client.close()
+    t.equal(client.connected, false)
+    t.same(await events.next(), { done: true, value: undefined })
+    await sleep(150)
+    t.equal(fake.connections, 1, 'no reconnection after close')
+    t.equal(getEventListeners(controller.signal, 'abort').length, 0, 'the listener on the caller\'s signal is gone')
+    controller.abort()
+    client.close()
+    t.pass('closing again is a no-op')
+  })
+})
+
+t.test('a hang-up on our side is one transition: one retry, one reconnection', async (t) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const client = connect({ socket: fake.path, maxLineBytes: 1000, backoff: { initialMs: 20, maxMs: 20 } })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  fake.broadcast('y'.repeat(5000))
+  const seen = await nextMatching(events, (event) => event.kind === 'discovery')
+  await sleep(200)
+  t.same(kinds(seen), ['malformed', 'disconnected', 'retrying', 'connected', 'discovery'])
+  t.equal(fake.connections, 2, 'the late close of the dropped socket started no second dial')
 })

@@ -1,8 +1,9 @@
-# Test-only stand-in for node:22-bookworm-slim, built by test/docker/smoke.sh where no
+# Test-only stand-in for node:22-bookworm-slim, built by test/docker/smoke.sh and platforms.sh where no
 # container registry is reachable: a debootstrap'd Debian bookworm (imported as
-# netmon-base-os:local) plus node and npm from the npm registry, laid out as the
-# official node image lays them out (/usr/local/bin/node, /usr/local/bin/npm).
-FROM netmon-base-os:local
+# netmon-base-os:<arch>, one per platform) plus node and npm from the npm registry, laid
+# out as the official node image lays them out (/usr/local/bin/node, /usr/local/bin/npm).
+ARG BASE_OS=netmon-base-os:amd64
+FROM ${BASE_OS}
 COPY node /usr/local/bin/node
 COPY npm /usr/local/lib/node_modules/npm
 COPY ca-certificates.crt /usr/local/share/netmon-smoke/ca-certificates.crt

@@ -2,13 +2,15 @@
 // Socket client for the docker smoke test (plain ESM, no build, no dependencies).
 //
 //   node client.mjs listen <socket> <outfile> <maxMs>
-//     Connects (retrying until maxMs), appends every line it receives to outfile, and
-//     exits when the server closes the connection or maxMs has passed. Exit 0 once
-//     connected, 1 if it never connected.
+//     Connects (retrying until maxMs), appends every line it receives to outfile (and the
+//     time it arrived, in ms since the epoch, to outfile.ms), and exits when the server
+//     closes the connection or maxMs has passed. Exit 0 once connected, 1 if it never
+//     connected.
 //   node client.mjs expect <file> <type> <timeoutMs> [ifname] [address]
 //     Polls file until a JSON line of that type arrives that names ifname with address
 //     (network_discovery: among data.interfaces; network_change: data itself).
-//     Exit 0 when found, 1 with a one-line reason on stderr when not.
+//     Exit 0 when found, printing the time that line arrived (ms since the epoch, from
+//     file.ms) on stdout; 1 with a one-line reason on stderr when not.
 import { appendFileSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -57,7 +59,11 @@ const listen = async (socket, outfile, maxMs) => {
         buffered += chunk
         const lines = buffered.split('\n')
         buffered = lines.pop() ?? ''
-        for (const line of lines) appendFileSync(outfile, `${line}\n`)
+        const at = Date.now()
+        for (const line of lines) {
+          appendFileSync(`${outfile}.ms`, `${at}\n`) // first: a line read has its time
+          appendFileSync(outfile, `${line}\n`)
+        }
       })
       conn.on('error', () => {})
       conn.on('close', () => {
@@ -79,7 +85,15 @@ const expect = async (file, type, timeoutMs, ifname, address) => {
     try {
       text = readFileSync(file, 'utf8')
     } catch {}
-    if (text.split('\n').some((line) => matches(line, type, ifname, address))) return 0
+    const found = text.split('\n').findIndex((line) => matches(line, type, ifname, address))
+    if (found >= 0) {
+      let times = []
+      try {
+        times = readFileSync(`${file}.ms`, 'utf8').split('\n')
+      } catch {}
+      process.stdout.write(`${times[found] ?? ''}\n`)
+      return 0
+    }
     if (Date.now() >= deadline) break
     await sleep(100)
   }

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process'
+
+/**
+ * How a long-running child is started: under a prefix that makes the kernel kill it when
+ * netmon dies, or plainly (with the reason why not).
+ */
+export type Launcher = { kind: 'dies-with-parent'; prefix: readonly string[] } | { kind: 'plain'; reason: string }
+
+const SETPRIV = ['setpriv', '--pdeathsig', 'KILL', '--'] as const
+
+type Probe = (command: string, args: readonly string[]) => { error?: Error; status: number | null }
+
+const realProbe: Probe = (command, args) => spawnSync(command, args, { stdio: 'ignore', timeout: 2000 })
+
+/**
+ * A child started as `setpriv --pdeathsig KILL -- cmd ...` gets SIGKILL from the kernel when
+ * the thread that forked it exits: `setpriv` sets PR_SET_PDEATHSIG and execs `cmd` (same
+ * pid), and the death signal survives that exec (`ip` is not set-uid). Node forks children
+ * from the main thread (libuv's uv_spawn runs on the event loop), so the signal is tied to
+ * the life of the process itself: a `kill -9` of netmon takes `ip monitor` with it instead
+ * of leaving an orphan that lives until its next write. util-linux (Debian, the image) has
+ * it; BusyBox's `setpriv` lacks `--pdeathsig`. Probed once, with one 2 ms spawn.
+ */
+export const findLauncher = (probe: Probe = realProbe): Launcher => {
+  const [command, ...options] = SETPRIV
+  const result = probe(command, [...options, 'true'])
+  if (result.error !== undefined) {
+    return { kind: 'plain', reason: `cannot run setpriv (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})` }
+  }
+  if (result.status !== 0) return { kind: 'plain', reason: 'this setpriv has no --pdeathsig (util-linux 2.33 or later has)' }
+  return { kind: 'dies-with-parent', prefix: SETPRIV }
+}
+
+/** The command and arguments that start `command args` with `launcher`. */
+export const launch = (launcher: Launcher, command: string, args: readonly string[]): [string, string[]] => {
+  if (launcher.kind === 'plain') return [command, [...args]]
+  const [first, ...rest] = launcher.prefix
+  return first === undefined ? [command, [...args]] : [first, [...rest, command, ...args]]
+}

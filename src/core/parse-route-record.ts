@@ -1,0 +1,73 @@
+/**
+ * Reads `ip monitor` route records by position, the way iproute2's print_route writes
+ * them, so that an interface named like a keyword (`table`, `pref`, `via`, `dev`, ...) is
+ * never taken for one:
+ *
+ *   [Deleted] [type] dst [from P] [nhid N] [as to A] [encap ...] [tos T] [via [family] G] [dev NAME] [table T] ...rest [pref P]
+ *   \tnexthop [encap ...] [as to A] [via [family] G] [realm(s) R] dev NAME weight W [flags]
+ *
+ * Everything that can come before `dev` is a keyword with a known number of values, so the
+ * walk reaches `dev` at a key position and takes the next token as the name, whatever it
+ * is. `table` follows `dev` at once. Only `pref` (IPv6 routes only) is searched for in the
+ * rest, after the name, as a `pref` key followed by a preference value.
+ */
+
+/** What the walk up to `dev` found. */
+export interface RouteHead {
+  gateway: string | undefined
+  /** The family printed by `via inet6 G` (a gateway of another family), if any. */
+  viaFamily: string | undefined
+  dev: string | undefined
+  /** Index of the first token after the walk (after the name when there was a `dev`). */
+  next: number
+}
+
+const FAMILIES = new Set(['inet', 'inet6', 'mpls', 'link', 'bridge', 'ipx', 'dnet', 'mctp'])
+const ONE_VALUE = new Set(['from', 'nhid', 'tos', 'realm', 'realms'])
+/** Where an `encap ...` of unknown shape ends: the next key print_route writes after it. */
+const AFTER_ENCAP = new Set(['tos', 'via', 'dev', 'table', 'proto', 'scope', 'metric'])
+const PREFERENCES = /^(low|medium|high|\d+)$/
+
+/** Walks `tokens` from `start` up to and including `dev NAME`. */
+export const walkRouteHead = (tokens: readonly string[], start: number): RouteHead => {
+  let gateway: string | undefined
+  let viaFamily: string | undefined
+  let at = start
+  while (at < tokens.length) {
+    const key = tokens[at]
+    if (key === 'dev') return { gateway, viaFamily, dev: tokens[at + 1], next: at + 2 }
+    if (key === undefined) break
+    if (ONE_VALUE.has(key)) {
+      at += 2
+    } else if (key === 'as') {
+      at += tokens[at + 1] === 'to' ? 3 : 2
+    } else if (key === 'via') {
+      const family = tokens[at + 1]
+      if (family !== undefined && FAMILIES.has(family) && at + 2 < tokens.length) {
+        viaFamily = family
+        gateway = tokens[at + 2]
+        at += 3
+      } else {
+        gateway = family
+        at += 2
+      }
+    } else if (key === 'encap') {
+      at += 1
+      while (at < tokens.length && !AFTER_ENCAP.has(tokens[at] ?? '')) at += 1
+    } else {
+      break
+    }
+  }
+  return { gateway, viaFamily, dev: undefined, next: at }
+}
+
+/** True when a `pref P` pair (printed for IPv6 routes only) follows position `from`. */
+export const hasPreference = (tokens: readonly string[], from: number): boolean => {
+  for (let at = from; at < tokens.length - 1; at += 1) {
+    if (tokens[at] === 'pref' && PREFERENCES.test(tokens[at + 1] ?? '')) return true
+  }
+  return false
+}
+
+/** The record's words: ip separates them with single spaces and ends with one. */
+export const wordsOf = (text: string): string[] => text.split(/\s+/).filter((word) => word !== '')
