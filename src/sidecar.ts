@@ -25,6 +25,8 @@ export interface SidecarOptions {
 
 /** A running netmon: the daemon and what it serves. */
 export interface Sidecar {
+  /** Resolves when the discovery can be served (the socket, if any, already listens). */
+  ready: Promise<void>
   /** Stops accepting, closes clients, removes the socket file, stops `ip`. */
   stop(): Promise<void>
 }
@@ -91,6 +93,7 @@ export const startSidecar = async (
   }
   const serving = server
   return {
+    ready: daemon.ready,
     stop: async () => {
       await Promise.all([serving?.close(), daemon.stop()])
     },

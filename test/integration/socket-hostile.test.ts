@@ -1,15 +1,17 @@
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { createConnection } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js'
 import { sleep } from '../helpers/watched-namespace.js'
+import { waitUntil } from '../helpers/wait-until.js'
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { ask, parseLine, served } from '../helpers/served-socket.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { tempDir } from '../helpers/temp-dir.js'
+import { ipWrapper } from '../helpers/settled-daemon.js'
 
 // Attacks a local client can make on the daemon through its world-writable socket (issue 10).
 
@@ -233,4 +235,20 @@ t.test('SIGTERM at any moment of start-up leaves no socket file and no child', a
     t.notOk(existsSync(socket), `trial ${trial}: no socket file left`)
     t.equal((await execa('ip', ['netns', 'pids', ns.name])).stdout.trim(), '', `trial ${trial}: nothing left running in the namespace`)
   }
+})
+
+t.test('SIGTERM while start-up is still checking ip is handled: exit 0, nothing left', async (t) => {
+  const ns = await createNamespace(t, 'early')
+  if (ns === undefined) return
+  // The check (`ip -json link show`) says it has begun and takes two seconds: the signal
+  // lands inside start-up, before the socket exists.
+  const { wrapper, socket } = ipWrapper(t, 'early', (dir) => `if [ "$1 $2 $3" = "-json link show" ]; then touch ${dir}/checking; sleep 2; fi\nexec ip "$@"`)
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--ip', wrapper])
+  t.ok(await waitUntil(() => existsSync(join(dirname(socket), 'checking')), 30_000), 'start-up is checking ip')
+  process.kill(daemon.pid, 'SIGTERM')
+  const result = await Promise.race([daemon.exited, sleep(30_000).then(() => undefined)])
+  t.equal(result?.exitCode, 0, 'stopped by its own handler, not killed by the signal')
+  t.match(daemon.stderr.lines.join('\n'), /"stopping"/)
+  t.notOk(existsSync(socket), 'no socket file left')
+  t.equal((await execa('ip', ['netns', 'pids', ns.name])).stdout.trim(), '', 'nothing left running in the namespace')
 })
