@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import { createBoundedLines } from './bounded-lines.js'
+import { createCommandBudget } from './command-budget.js'
 import type { Logger } from './logger.js'
 
 /** Why a client is sent a last line and closed. */
@@ -67,9 +68,6 @@ export const closeWithReply = (socket: Socket, line: string): void => {
 
 const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 
-/** What a line costs from the command budget: one, plus one per started KiB past the first. */
-const costOf = (bytes: number): number => 1 + Math.floor(bytes / 1024)
-
 /**
  * One client connection: line framing with its limit, the greeting gate (commands are read
  * only after the discovery went out, so it is always the first line), one reply per line in
@@ -90,8 +88,7 @@ export const openConnection = (
   let greeted = false
   let listenOnly = false
   let gone = false
-  let tokens = limits.commandBurst
-  let refilledAt = now()
+  const budget = createCommandBudget(limits.commandBurst, limits.commandsPerSecond, now)
   let throttle: NodeJS.Timeout | undefined
 
   const leave = (reason: string): void => {
@@ -119,32 +116,23 @@ export const openConnection = (
     socket.write(line)
   }
 
-  const refill = (): void => {
-    const at = now()
-    tokens = Math.min(limits.commandBurst, tokens + ((at - refilledAt) * limits.commandsPerSecond) / 1000)
-    refilledAt = at
-  }
-
-  /** Stops reading until the budget holds `cost` again; the only timer of a connection. */
-  const throttleFor = (cost: number): void => {
+  /** Stops reading for `waitMs`, until the budget refills; the only timer of a connection. */
+  const throttleFor = (waitMs: number): void => {
     socket.pause()
-    const waitMs = Math.ceil(((cost - tokens) * 1000) / limits.commandsPerSecond)
     throttle = setTimeout(() => {
       throttle = undefined
       if (gone) return
-      drain()
+      guarded(drain)
       if (throttle === undefined && !gone && !listenOnly) socket.resume()
     }, waitMs)
   }
 
   /** Answers the complete lines read so far, as far as the budget allows. */
   const drain = (): void => {
-    refill()
     for (let next = lines.peek(); next !== undefined; next = lines.peek()) {
       if (next === 'too-long') return refuseLongLine()
-      const cost = Math.min(costOf(next), limits.commandBurst)
-      if (tokens < cost) return throttleFor(cost)
-      tokens -= cost
+      const waitMs = budget.spend(next)
+      if (waitMs > 0) return throttleFor(waitMs)
       const line = lines.take()
       if (line !== '') send(hooks.replyLine(line))
       if (gone) return
