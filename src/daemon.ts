@@ -54,6 +54,8 @@ export interface Daemon {
   interfaces(): InterfaceReport[]
   status(): DaemonStatus
   subscribe(listener: DaemonListener): () => void
+  /** Reads the truth again (as after a lost record): what differs from the report is reported after the debounce. */
+  resync(reason: string): void
   stop(): Promise<void>
 }
 
@@ -223,6 +225,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    resync,
     async stop() {
       stopped = true
       cancelTick?.()

@@ -27,6 +27,8 @@ export interface SidecarOptions {
 export interface Sidecar {
   /** Resolves when the discovery can be served (the socket, if any, already listens). */
   ready: Promise<void>
+  /** Reads the interfaces again (SIGHUP); what differs from what clients were told is sent. */
+  resync(reason: string): void
   /** Stops accepting, closes clients, removes the socket file, stops `ip`. */
   stop(): Promise<void>
 }
@@ -94,6 +96,7 @@ export const startSidecar = async (
   const serving = server
   return {
     ready: daemon.ready,
+    resync: (reason) => daemon.resync(reason),
     stop: async () => {
       await Promise.all([serving?.close(), daemon.stop()])
     },

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { checkSocketPath } from '../adapters/socket-path.js'
 import { isLogLevel, type LogLevel } from '../adapters/logger.js'
+import { checkIgnoreGlob } from '../core/ignore.js'
 
 /** Commander argument parsers: each names the bad value and what it expects. */
 
@@ -24,13 +25,18 @@ export const parseMode = (value: string): number => {
   return Number.parseInt(value, 8)
 }
 
-export const parseGlobs = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value
+/** Comma-separated interface globs; a glob netmon cannot match as written is refused. */
+export const parseGlobs = (value: string, previous: string[] = []): string[] => {
+  const globs = value
     .split(',')
     .map((glob) => glob.trim())
-    .filter((glob) => glob !== ''),
-]
+    .filter((glob) => glob !== '')
+  for (const glob of globs) {
+    const checked = checkIgnoreGlob(glob)
+    if (!checked.ok) throw new InvalidArgumentError(checked.error)
+  }
+  return [...previous, ...globs]
+}
 
 export const parseLogLevel = (value: string): LogLevel => {
   if (!isLogLevel(value)) throw new InvalidArgumentError(`expected debug, info, warn or error, got ${JSON.stringify(value)}`)

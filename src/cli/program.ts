@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { closestName } from './closest-name.js'
 import type { CliIo } from './io.js'
 import { parseGlobs, parseLogLevel, parseMode, parseMs, parsePositiveInt, parseSocketPath } from './parse-options.js'
 import type { RecordOptions } from './record-command.js'
@@ -13,11 +14,15 @@ const addDaemonOptions = (command: Command): Command =>
     .option('--stdout', 'print every event as one JSON line on stdout', false)
     .option('--debounce <ms>', 'quiet time before an interface is reported', parseMs, 3000)
     .option('--max-wait <ms>', 'longest an interface that never goes quiet waits', parseMs, 10_000)
-    .option('--ignore <globs>', 'comma-separated interface globs to ignore besides lo, docker0, veth*', parseGlobs, [])
+    .addOption(
+      new Option('--ignore <globs>', 'comma-separated interface globs (* ? [0-9] [!a] \\) to ignore besides lo, docker0, veth*')
+        .argParser(parseGlobs)
+        .default([], 'none'),
+    )
     .option('--accept-unknown-operstate', 'also report operstate UNKNOWN links whose flags say UP and LOWER_UP', false)
     .option('--ip <path>', 'the iproute2 ip binary', 'ip')
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').argParser(parseLogLevel).default('info'))
-    .option('--socket-mode <mode>', 'octal mode of the socket file', parseMode, 0o666)
+    .addOption(new Option('--socket-mode <mode>', 'octal mode of the socket file').argParser(parseMode).default(0o666, '0666'))
     .option('--max-clients <n>', 'most clients connected at once', parsePositiveInt, 128)
     .option('--snapshot-timeout <ms>', 'kill and retry an ip snapshot command that takes longer', parsePositiveInt, 5000)
 
@@ -40,7 +45,12 @@ export const createProgram = (io: CliIo): Command => {
   addDaemonOptions(program)
     .option('--socket <path>', 'Unix socket to serve', socketPath, DEFAULT_SOCKET)
     .option('--no-socket', 'serve no socket (use with --stdout)')
-    .action(async (options: ServeOptions) => io.setExitCode(await serve(options, io)))
+    .action(async (options: ServeOptions, command: Command) => {
+      // A word that is not a command reaches the root action as an operand.
+      const [word] = command.args
+      if (word !== undefined) unknownCommand(command, word)
+      io.setExitCode(await serve(options, io))
+    })
 
   addDaemonOptions(program.command('record'))
     .description('run the daemon and record its inputs and events into a fixture folder')
@@ -71,5 +81,29 @@ export const createProgram = (io: CliIo): Command => {
     .option('--json', 'print raw JSON lines', false)
     .action(async (options: { socket: string; json: boolean }) => io.setExitCode(await (await import('./watch-command.js')).watchCommand(options, io)))
 
+  // As git and commander's own: commander drops its implicit one when the root has an action.
+  program
+    .command('help [command]')
+    .description('display help for command')
+    .action((name: string | undefined) => {
+      const command = name === undefined ? program : program.commands.find((candidate) => candidate.name() === name)
+      if (command === undefined && name !== undefined) unknownCommand(program, name)
+      command?.outputHelp()
+      io.setExitCode(0)
+    })
+
+  // Set last: subcommands copy it when they are made, and must keep refusing extra words.
+  program.allowExcessArguments(true)
   return program
+}
+
+/** Names the word as an unknown command, with the closest command name, as commander does for programs without a root action. */
+const unknownCommand = (program: Command, word: string): never => {
+  const suggestion = closestName(
+    word,
+    program.commands.map((command) => command.name()),
+  )
+  program.error(`error: unknown command '${word}'${suggestion === undefined ? '' : ` (Did you mean ${suggestion}?)`}`, {
+    code: 'commander.unknownCommand',
+  })
 }

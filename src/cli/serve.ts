@@ -1,6 +1,6 @@
 import type { CoreOptions } from '../core/state.js'
 import { checkIp } from '../adapters/ip-command.js'
-import { createLogger, stderrLogFormat, type LogLevel } from '../adapters/logger.js'
+import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
 import { notifyReady } from '../adapters/systemd-notify.js'
 import { DEFAULT_DAEMON_TIMEOUTS, type DaemonListener } from '../daemon.js'
 import { startSidecar, type Sidecar } from '../sidecar.js'
@@ -34,24 +34,25 @@ export const coreOptionsOf = (options: ServeOptions): CoreOptions => ({
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-/** Resolves with the name of the first stop signal, or 'done' when `until` resolves. */
-const stopRequest = (io: CliIo, until: Promise<void>): Promise<string> =>
-  new Promise<string>((resolve) => {
-    const removeHandler = io.onStopSignal((name) => {
-      removeHandler()
-      resolve(name)
-    })
-    void until.then(() => {
-      removeHandler()
-      resolve('done')
-    })
+/**
+ * `requested` resolves with the name of the first stop signal, or 'done' when `until`
+ * resolves. The handlers stay until `remove`: a second SIGTERM while stopping must not kill
+ * netmon before its socket file is removed.
+ */
+const stopRequest = (io: CliIo, until: Promise<void>): { requested: Promise<string>; remove(): void } => {
+  let remove = (): void => {}
+  const requested = new Promise<string>((resolve) => {
+    remove = io.onStopSignal(resolve)
+    void until.then(() => resolve('done'))
   })
+  return { requested, remove }
+}
 
 /**
- * Runs the daemon until SIGTERM/SIGINT/SIGHUP or until `until` resolves: checks `ip`, starts
- * the sidecar (socket and daemon) and stops it. The stop signals are handled from the first
- * moment, so a signal during start-up stops what was started instead of leaving a socket
- * file or an `ip` child behind. Resolves with the exit code.
+ * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, starts the
+ * sidecar (socket and daemon) and stops it; SIGHUP resyncs. Every signal is handled from
+ * the first moment, so one during start-up stops (or is a no-op resync for) what was started
+ * instead of leaving a socket file or an `ip` child behind. Resolves with the exit code.
  */
 export const serve = async (
   options: ServeOptions,
@@ -61,6 +62,30 @@ export const serve = async (
 ): Promise<number> => {
   const stop = stopRequest(io, until)
   const logger = createLogger(options.logLevel, io.writeErr, undefined, stderrLogFormat())
+  const started: { sidecar?: Sidecar } = {}
+  // From the first moment to the last: SIGHUP's default action would kill netmon, leaving
+  // its socket file. Before the daemon runs there is nothing to resync: its first snapshot
+  // is the truth.
+  const removeReloadHandler = io.onReloadSignal(() => {
+    logger.info('resync', { reason: 'SIGHUP' })
+    started.sidecar?.resync('SIGHUP')
+  })
+  try {
+    return await run(options, io, logger, extra, stop.requested, started)
+  } finally {
+    removeReloadHandler()
+    stop.remove()
+  }
+}
+
+const run = async (
+  options: ServeOptions,
+  io: CliIo,
+  logger: Logger,
+  extra: DaemonListener,
+  stop: Promise<string>,
+  started: { sidecar?: Sidecar },
+): Promise<number> => {
   let sidecar: Sidecar
   try {
     await checkIp(options.ip)
@@ -78,6 +103,7 @@ export const serve = async (
     logger.error(describe(error))
     return 1
   }
+  started.sidecar = sidecar
   // The socket listens and the discovery is in: units ordered after netmon may start.
   void sidecar.ready.then(() => notifyReady(logger))
   const signal = await stop
