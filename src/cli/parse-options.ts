@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander'
+import { resolve } from 'node:path'
+import { checkSocketPath } from '../adapters/socket-path.js'
 import { isLogLevel, type LogLevel } from '../adapters/logger.js'
 import { checkIgnoreGlob } from '../core/ignore.js'
 
@@ -39,4 +41,15 @@ export const parseGlobs = (value: string, previous: string[] = []): string[] => 
 export const parseLogLevel = (value: string): LogLevel => {
   if (!isLogLevel(value)) throw new InvalidArgumentError(`expected debug, info, warn or error, got ${JSON.stringify(value)}`)
   return value
+}
+
+/**
+ * A `--socket` value is always a filesystem path: a relative one is made absolute (so that
+ * `--socket 47123` is never taken for a TCP port), and one the kernel would truncate is
+ * refused before anything is created.
+ */
+export const parseSocketPath = (value: string, cwd: string = process.cwd()): string => {
+  const checked = checkSocketPath(value === '' || value.includes('\0') ? value : resolve(cwd, value))
+  if (!checked.ok) throw new InvalidArgumentError(checked.error)
+  return checked.value
 }

@@ -1,10 +1,13 @@
 import { Command, Option } from 'commander'
 import { closestName } from './closest-name.js'
 import type { CliIo } from './io.js'
-import { parseGlobs, parseLogLevel, parseMode, parseMs, parsePositiveInt } from './parse-options.js'
+import { parseGlobs, parseLogLevel, parseMode, parseMs, parsePositiveInt, parseSocketPath } from './parse-options.js'
 import type { RecordOptions } from './record-command.js'
 import { DEFAULT_SOCKET, serve, type ServeOptions } from './serve.js'
 import { VERSION } from './version.js'
+
+/** Commander hands a parser the previous value as its second argument: keep it away from the cwd. */
+const socketPath = (value: string): string => parseSocketPath(value)
 
 const addDaemonOptions = (command: Command): Command =>
   command
@@ -40,7 +43,7 @@ export const createProgram = (io: CliIo): Command => {
     .enablePositionalOptions()
 
   addDaemonOptions(program)
-    .option('--socket <path>', 'Unix socket to serve', DEFAULT_SOCKET)
+    .option('--socket <path>', 'Unix socket to serve', socketPath, DEFAULT_SOCKET)
     .option('--no-socket', 'serve no socket (use with --stdout)')
     .action(async (options: ServeOptions, command: Command) => {
       // A word that is not a command reaches the root action as an operand.
@@ -54,7 +57,7 @@ export const createProgram = (io: CliIo): Command => {
     .requiredOption('--out <dir>', 'fixture folder to write')
     .option('--description <text>', 'what the recording shows', '')
     .option('--duration <ms>', 'stop after this long (default: on SIGINT/SIGTERM)', parseMs, 0)
-    .option('--socket <path>', 'also serve this socket while recording')
+    .option('--socket <path>', 'also serve this socket while recording', socketPath)
     .action(async (options: Omit<RecordOptions, 'socket'> & { socket?: string }) =>
       io.setExitCode(await (await import('./record-command.js')).recordCommand({ ...options, socket: options.socket ?? false }, io)),
     )
@@ -67,14 +70,14 @@ export const createProgram = (io: CliIo): Command => {
   program
     .command('health')
     .description('exit 0 when the daemon serves a discovery in time (the container HEALTHCHECK)')
-    .option('--socket <path>', 'socket to probe', DEFAULT_SOCKET)
+    .option('--socket <path>', 'socket to probe', socketPath, DEFAULT_SOCKET)
     .option('--timeout <ms>', 'how long to wait for the discovery', parseMs, 3000)
     .action(async (options: { socket: string; timeout: number }) => io.setExitCode(await (await import('./health-command.js')).healthCommand(options, io)))
 
   program
     .command('watch')
     .description('print the events the daemon sends, reconnecting when it restarts')
-    .option('--socket <path>', 'socket to watch', DEFAULT_SOCKET)
+    .option('--socket <path>', 'socket to watch', socketPath, DEFAULT_SOCKET)
     .option('--json', 'print raw JSON lines', false)
     .action(async (options: { socket: string; json: boolean }) => io.setExitCode(await (await import('./watch-command.js')).watchCommand(options, io)))
 
