@@ -12,6 +12,8 @@ import { footprintScenario } from './scenarios/footprint.js'
 import { importCostScenario } from './scenarios/import-cost.js'
 import { interfacesScenario } from './scenarios/interfaces.js'
 import { latencyScenario } from './scenarios/latency.js'
+import { memoryScenario } from './scenarios/memory.js'
+import { routesScenario } from './scenarios/routes.js'
 import { stormScenario, type StormFigures } from './scenarios/storm.js'
 
 /** The suite of issue 7: runs the real daemon in throw-away namespaces and reports, never asserts. */
@@ -70,6 +72,8 @@ const runScenarios = async (options: BenchOptions): Promise<ScenarioResult[]> =>
   await attempt('footprint', '5. Footprint', () => footprintScenario(options, afterStorm))
   await attempt('interfaces', '6. Many interfaces', () => interfacesScenario(options))
   await attempt('import-cost', '7. Client import cost', () => importCostScenario(options))
+  await attempt('memory', '8. Memory under load', () => memoryScenario(options))
+  await attempt('routes', '9. Route-table size', () => routesScenario(options))
   return results
 }
 

@@ -56,6 +56,8 @@ export interface Daemon {
   /** What `get_status` replies; the socket server knows how many clients are connected. */
   status(clientsConnected?: number): DaemonStatus
   subscribe(listener: DaemonListener): () => void
+  /** Reads the truth again (as after a lost record): what differs from the report is reported after the debounce. */
+  resync(reason: string): void
   stop(): Promise<void>
 }
 
@@ -193,6 +195,7 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    resync,
     async stop() {
       stopped = true
       cancelTick?.()

@@ -20,6 +20,8 @@ export interface DaemonHandle {
   /** now() when stderr said "listening" (the socket is bound and chmod'ed). */
   listening: Promise<number>
   stderrTail: string[]
+  /** The last line of ./heap-hook.js (kept apart: the tail scrolls fast under load). */
+  lastHeapLine: string | undefined
   /** Connects a client and waits for its discovery (rejects after `timeoutMs`). */
   connect(timeoutMs?: number): Promise<Client>
   stop(): Promise<void>
@@ -28,11 +30,15 @@ export interface DaemonHandle {
 /** Extra node flags for the daemon (e.g. --cpu-prof) from BENCH_NODE_FLAGS, space-separated. */
 const nodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 
-export const startDaemon = (ns: Namespace, args: readonly string[]): DaemonHandle => {
+/**
+ * `extraNodeFlags` go before the script, after BENCH_NODE_FLAGS: e.g. the NODE_OPTIONS of
+ * netmon.service, or a measuring hook (./heap-hook.ts).
+ */
+export const startDaemon = (ns: Namespace, args: readonly string[], extraNodeFlags: readonly string[] = []): DaemonHandle => {
   const dir = mkdtempSync(join(tmpdir(), 'nmb-'))
   const socketPath = join(dir, 'netmon.sock')
   const spawnedAt = now()
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags(), NETMON_BIN, '--socket', socketPath, ...args], {
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags(), ...extraNodeFlags, NETMON_BIN, '--socket', socketPath, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   if (child.pid === undefined) throw new Error('could not spawn the daemon')
@@ -55,6 +61,7 @@ export const startDaemon = (ns: Namespace, args: readonly string[]): DaemonHandl
     partial = lines.pop() ?? ''
     for (const line of lines) {
       if (line.includes('"msg":"listening"')) resolveListening(at)
+      if (line.startsWith('{"benchHeap"')) handle.lastHeapLine = line
       stderrTail.push(line)
       if (stderrTail.length > 50) stderrTail.shift()
     }
@@ -62,12 +69,13 @@ export const startDaemon = (ns: Namespace, args: readonly string[]): DaemonHandl
   child.once('exit', (code, signal) =>
     rejectListening(new Error(`daemon exited (${String(code ?? signal)}) before listening:\n${stderrTail.join('\n')}`)),
   )
-  return {
+  const handle: DaemonHandle = {
     pid,
     socketPath,
     spawnedAt,
     listening,
     stderrTail,
+    lastHeapLine: undefined,
     async connect(timeoutMs = 15_000) {
       await listening
       const client = await Client.connect(socketPath)
@@ -88,14 +96,55 @@ export const startDaemon = (ns: Namespace, args: readonly string[]): DaemonHandl
       rmSync(dir, { recursive: true, force: true })
     },
   }
+  return handle
 }
 
 /** Starts a daemon, runs `fn`, always stops it. */
-export const withDaemon = async <T>(ns: Namespace, args: readonly string[], fn: (daemon: DaemonHandle) => Promise<T>): Promise<T> => {
-  const daemon = startDaemon(ns, args)
+export const withDaemon = async <T>(
+  ns: Namespace,
+  args: readonly string[],
+  fn: (daemon: DaemonHandle) => Promise<T>,
+  extraNodeFlags: readonly string[] = [],
+): Promise<T> => {
+  const daemon = startDaemon(ns, args, extraNodeFlags)
   try {
     return await fn(daemon)
   } finally {
     await daemon.stop()
   }
+}
+
+/** Node flags that load ./heap-hook.js into the daemon (and let it force a GC). */
+export const HEAP_HOOK_FLAGS = ['--expose-gc', '--import', fileURLToPath(new URL('./heap-hook.js', import.meta.url))] as const
+
+export interface HeapFigures {
+  seq: number
+  afterGc: boolean
+  rss: number
+  heapTotal: number
+  heapUsed: number
+  external: number
+  newSpace: number | null
+}
+
+/**
+ * The daemon's heap figures from its hook (it must run with HEAP_HOOK_FLAGS): as they are,
+ * or after a full GC. Undefined when no answer comes within `timeoutMs`.
+ */
+export const heapOf = async (daemon: DaemonHandle, afterGc = false, timeoutMs = 5000): Promise<HeapFigures | undefined> => {
+  const latest = (): HeapFigures | undefined =>
+    daemon.lastHeapLine === undefined ? undefined : (JSON.parse(daemon.lastHeapLine) as { benchHeap: HeapFigures }).benchHeap
+  const before = latest()?.seq ?? 0
+  try {
+    process.kill(daemon.pid, afterGc ? 'SIGWINCH' : 'SIGUSR2')
+  } catch {
+    return undefined
+  }
+  const giveUp = now() + timeoutMs
+  while (now() < giveUp) {
+    const figures = latest()
+    if (figures !== undefined && figures.seq > before) return figures
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return undefined
 }

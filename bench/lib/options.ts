@@ -14,9 +14,15 @@ export interface BenchOptions {
   fanoutChanges: number
   idleSeconds: number
   interfaceSizes: number[]
+  /** Address changes of the memory scenario's first load (through 4 interfaces). */
+  memoryChanges: number
+  /** Never-reused interface names of the memory scenario's second load. */
+  memoryNames: number
+  /** Routes in the main table for the route-table scenario. */
+  routeSizes: number[]
 }
 
-export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces', 'import-cost'] as const
+export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces', 'import-cost', 'memory', 'routes'] as const
 
 export const USAGE = `usage: npm run bench -- [options]   (as root: it creates network namespaces)
 
@@ -32,6 +38,9 @@ export const USAGE = `usage: npm run bench -- [options]   (as root: it creates n
   --fanout-changes <n>     changes per fan-out size (default 5; quick 3)
   --idle-seconds <n>       idle window of the footprint (default 30; quick 5)
   --interface-sizes <list> reported interfaces (default 10,100,500; quick 10,100)
+  --memory-changes <n>     address changes of the memory load (default 800; quick 200)
+  --memory-names <n>       never-reused interface names of the memory load (default 1600; quick 400)
+  --route-sizes <list>     routes in the main table (default 10000,100000,1000000; quick 10000,100000)
   -h, --help               this text
 `
 
@@ -66,6 +75,9 @@ export const parseOptions = (argv: string[]): BenchOptions | undefined => {
       'fanout-changes': { type: 'string' },
       'idle-seconds': { type: 'string' },
       'interface-sizes': { type: 'string' },
+      'memory-changes': { type: 'string' },
+      'memory-names': { type: 'string' },
+      'route-sizes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -88,6 +100,9 @@ export const parseOptions = (argv: string[]): BenchOptions | undefined => {
     fanoutChanges: int(values['fanout-changes'], quick ? 3 : 5, 'fanout-changes'),
     idleSeconds: int(values['idle-seconds'], quick ? 5 : 30, 'idle-seconds'),
     interfaceSizes: list(values['interface-sizes'], quick ? [10, 100] : [10, 100, 500]),
+    memoryChanges: int(values['memory-changes'], quick ? 200 : 800, 'memory-changes'),
+    memoryNames: int(values['memory-names'], quick ? 400 : 1600, 'memory-names'),
+    routeSizes: list(values['route-sizes'], quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]),
   }
 }
 

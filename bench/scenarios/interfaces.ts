@@ -1,3 +1,4 @@
+import { timedAddressChanges } from '../lib/changes.js'
 import { Client } from '../lib/client.js'
 import { withDaemon } from '../lib/daemon.js'
 import { withNamespace } from '../lib/netns.js'
@@ -51,16 +52,9 @@ const measure = (count: number): Promise<InterfacesFigures> =>
         client.close()
       }
       const snapshots = await snapshotTimes(ns, 5)
-      const latencies: number[] = []
       const cpu0 = cpuTimes(daemon.pid)
-      for (let n = 0; n < CHANGES; n += 1) {
-        const address = `10.250.0.${n + 1}`
-        const seen = first.waitFor((line) => line.includes(`"address":"${address}"`), 10_000, first.received.length)
-        const added = await ns.ip('addr', 'add', `${address}/16`, 'dev', 'eth0')
-        const hit = await seen
-        if (hit !== undefined) latencies.push(hit.at - added.exitedAt)
-        await sleep(100)
-      }
+      const addresses = Array.from({ length: CHANGES }, (_, n) => `10.250.0.${n + 1}`)
+      const latencies = await timedAddressChanges(ns, first, { dev: 'eth0', addresses, timeoutMs: 10_000, quietMs: 100 })
       const cpu1 = cpuTimes(daemon.pid)
       const mem = memory(daemon.pid)
       first.close()

@@ -5,6 +5,7 @@ export type NetmonErrorCode =
   | 'ERR_SOCKET_IN_USE'
   | 'ERR_SOCKET_PATH'
   | 'ERR_RECORD_OUT'
+  | 'ERR_LOCK'
 
 /** The one error class for exceptional failures: a stable code and a message that says what to do. */
 export class NetmonError extends Error {

@@ -72,13 +72,30 @@ export const runIpJson = async (ipPath: string, args: readonly string[], timeout
   }
 }
 
+/** An exec failure that was the command exiting with a status (not a signal, a timeout or ENOENT). */
+const exitedWithStatus = (cause: unknown): boolean =>
+  typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'number' && !('killed' in cause && cause.killed === true)
+
+const INSTALL_IPROUTE2 = "install iproute2 or pass --ip <path to iproute2's ip>"
+
 /**
  * Fails at start with one line naming what is needed when `ipPath` is missing or lacks
- * `-json` (BusyBox), instead of failing later on every snapshot.
+ * `-json` (BusyBox), instead of failing later on every snapshot. `ip -json link show`
+ * cannot fail on an iproute2 that has -json, so a refusal of it (BusyBox `ip` exits 1
+ * with its usage text, iproute2 before 4.14 says `Option "-json" is unknown`) means this
+ * `ip` is the wrong one.
  */
 export const checkIp = async (ipPath: string, timeoutMs = 5000): Promise<void> => {
-  const links = await runIpJson(ipPath, ['-json', 'link', 'show'], timeoutMs)
+  let links: unknown
+  try {
+    links = await runIpJson(ipPath, ['-json', 'link', 'show'], timeoutMs)
+  } catch (error) {
+    if (!(error instanceof NetmonError) || !exitedWithStatus(error.cause)) throw error
+    throw new NetmonError('ERR_IP_NO_JSON', `${error.message}; netmon needs an ip that takes -json (BusyBox ip does not): ${INSTALL_IPROUTE2}`, {
+      cause: error,
+    })
+  }
   if (!Array.isArray(links)) {
-    throw new NetmonError('ERR_IP_NO_JSON', `\`${ipPath} -json link show\` did not print a JSON array: install iproute2`)
+    throw new NetmonError('ERR_IP_NO_JSON', `\`${ipPath} -json link show\` did not print a JSON array: ${INSTALL_IPROUTE2}`)
   }
 }

@@ -1,6 +1,15 @@
-import { lstatSync, unlinkSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { lstatSync, renameSync, unlinkSync } from 'node:fs'
 import { createConnection, type Server } from 'node:net'
+import { dirname, join } from 'node:path'
 import { NetmonError } from './errors.js'
+import { MAX_SOCKET_PATH_BYTES } from './socket-path.js'
+
+/** Which file a daemon created: it removes the socket at its path only while it is still this one. */
+export interface SocketIdentity {
+  dev: number
+  ino: number
+}
 
 /**
  * The socket file is created by bind() with 0777 & ~umask, and becomes connectable at once:
@@ -27,7 +36,7 @@ const listen = (server: Server, path: string, mode: number): Promise<void> =>
     }
   })
 
-/** True when something accepts connections on `path` (another live daemon). */
+/** True when something accepts connections on `path` (a netmon too old to take the lock, say). */
 const answers = (path: string): Promise<boolean> =>
   new Promise((resolve) => {
     const probe = createConnection(path)
@@ -39,31 +48,78 @@ const answers = (path: string): Promise<boolean> =>
   })
 
 /**
- * Listens on `path`, replacing a stale socket file left by a crash but never one that a
- * live daemon still answers on.
+ * A fresh name beside `path`, no longer than the kernel takes: `.nm-` and random hex, as
+ * much as fits (at least 4 digits, which the caller retries on a clash).
  */
-export const bindSocket = async (server: Server, path: string, mode: number): Promise<void> => {
-  try {
-    await listen(server, path, mode)
-    return
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw describeBindError(path, error)
+const privateName = (path: string): string => {
+  const folder = dirname(path)
+  const room = MAX_SOCKET_PATH_BYTES - Buffer.byteLength(join(folder, '.nm-'))
+  const digits = Math.min(16, room)
+  if (digits < 4) {
+    throw new NetmonError('ERR_SOCKET_PATH', `the folder of ${path} is too long to bind in (${Buffer.byteLength(folder)} bytes): pass a shorter --socket`)
   }
-  if (!lstatSync(path).isSocket()) {
-    throw new NetmonError('ERR_SOCKET_PATH', `${path} exists and is not a socket: remove it or pass another --socket`)
-  }
-  if (await answers(path)) {
-    throw new NetmonError('ERR_SOCKET_IN_USE', `another netmon is serving ${path}: stop it first or pass another --socket`)
-  }
-  unlinkSync(path)
-  try {
-    await listen(server, path, mode)
-  } catch (error) {
-    throw describeBindError(path, error)
-  }
+  return join(folder, `.nm-${randomBytes(8).toString('hex').slice(0, digits)}`)
 }
 
 const describeBindError = (path: string, cause: unknown): NetmonError => {
   const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error'
   return new NetmonError('ERR_SOCKET_PATH', `cannot listen on ${path} (${code}): pass a writable --socket path`, { cause })
+}
+
+/**
+ * Listens on `path`, replacing a stale socket file left by a crash but never a live one nor
+ * anything that is not a socket. The caller holds the path's lock, so no other netmon can
+ * be doing the same. The server binds at a private name in the same folder and is then
+ * renamed onto `path`: the swap is atomic (a client finds the stale file or the new socket,
+ * never nothing), and libuv, which unlinks the name it bound when the server closes, unlinks
+ * that private name, never whatever then sits at `path` (another daemon's socket, after a
+ * takeover). Resolves with the identity of the file created.
+ */
+export const bindSocket = async (server: Server, path: string, mode: number): Promise<SocketIdentity> => {
+  const existing = lstatOrUndefined(path)
+  if (existing !== undefined && !existing.isSocket()) {
+    throw new NetmonError('ERR_SOCKET_PATH', `${path} exists and is not a socket: remove it or pass another --socket`)
+  }
+  if (existing !== undefined && (await answers(path))) {
+    throw new NetmonError('ERR_SOCKET_IN_USE', `another process is serving ${path}: stop it first or pass another --socket`)
+  }
+  let bound: string | undefined
+  for (let attempt = 0; bound === undefined; attempt += 1) {
+    const candidate = privateName(path)
+    try {
+      await listen(server, candidate, mode)
+      bound = candidate
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 8) throw describeBindError(path, error)
+    }
+  }
+  try {
+    const { dev, ino } = lstatSync(bound)
+    renameSync(bound, path)
+    return { dev, ino }
+  } catch (error) {
+    server.close()
+    throw describeBindError(path, error)
+  }
+}
+
+/** Removes the socket at `path` if it is still the one this daemon created. */
+export const unlinkOwnSocket = (path: string, own: SocketIdentity): boolean => {
+  const current = lstatOrUndefined(path)
+  if (current === undefined || current.dev !== own.dev || current.ino !== own.ino) return false
+  try {
+    unlinkSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const lstatOrUndefined = (path: string): ReturnType<typeof lstatSync> | undefined => {
+  try {
+    return lstatSync(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw describeBindError(path, error)
+  }
 }

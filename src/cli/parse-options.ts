@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from 'commander'
+import { resolve } from 'node:path'
+import { checkSocketPath } from '../adapters/socket-path.js'
 import { isLogLevel, type LogLevel } from '../adapters/logger.js'
+import { checkIgnoreGlob } from '../core/ignore.js'
 
 /** Commander argument parsers: each names the bad value and what it expects. */
 
@@ -22,15 +25,31 @@ export const parseMode = (value: string): number => {
   return Number.parseInt(value, 8)
 }
 
-export const parseGlobs = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value
+/** Comma-separated interface globs; a glob netmon cannot match as written is refused. */
+export const parseGlobs = (value: string, previous: string[] = []): string[] => {
+  const globs = value
     .split(',')
     .map((glob) => glob.trim())
-    .filter((glob) => glob !== ''),
-]
+    .filter((glob) => glob !== '')
+  for (const glob of globs) {
+    const checked = checkIgnoreGlob(glob)
+    if (!checked.ok) throw new InvalidArgumentError(checked.error)
+  }
+  return [...previous, ...globs]
+}
 
 export const parseLogLevel = (value: string): LogLevel => {
   if (!isLogLevel(value)) throw new InvalidArgumentError(`expected debug, info, warn or error, got ${JSON.stringify(value)}`)
   return value
+}
+
+/**
+ * A `--socket` value is always a filesystem path: a relative one is made absolute (so that
+ * `--socket 47123` is never taken for a TCP port), and one the kernel would truncate is
+ * refused before anything is created.
+ */
+export const parseSocketPath = (value: string, cwd: string = process.cwd()): string => {
+  const checked = checkSocketPath(value === '' || value.includes('\0') ? value : resolve(cwd, value))
+  if (!checked.ok) throw new InvalidArgumentError(checked.error)
+  return checked.value
 }

@@ -1,18 +1,13 @@
-import { replyToLine, TOO_MANY_CLIENTS, lineTooLong } from '../core/commands.js'
-import { encodeLine } from '../core/protocol.js'
 import type { CoreOptions } from '../core/state.js'
-import type { ErrorReply } from '../schema/protocol.js'
 import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
-import { listenSocket, type SocketServer } from '../adapters/socket-server.js'
 import { notifyReady } from '../adapters/systemd-notify.js'
-import { DEFAULT_DAEMON_TIMEOUTS, realDaemonDeps, startDaemon, type DaemonListener } from '../daemon.js'
+import { DEFAULT_DAEMON_TIMEOUTS, type DaemonListener } from '../daemon.js'
+import { startSidecar, type Sidecar } from '../sidecar.js'
 import type { CliIo } from './io.js'
 import { VERSION } from './version.js'
 
 export const DEFAULT_SOCKET = '/var/orchestrator/netmon.sock'
-export const MAX_LINE_BYTES = 64 * 1024
-export const MAX_BACKLOG_BYTES = 1024 * 1024
 
 /** The daemon's command-line options, as commander hands them over. */
 export interface ServeOptions {
@@ -37,27 +32,27 @@ export const coreOptionsOf = (options: ServeOptions): CoreOptions => ({
   acceptUnknownOperstate: options.acceptUnknownOperstate,
 })
 
-const NOT_STARTED: ErrorReply = { success: false, error: 'Not started yet' }
-
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-const openSocket = (options: ServeOptions & { socket: string }, logger: Logger, hooks: Pick<Parameters<typeof listenSocket>[1], 'discoveryLine' | 'replyLine'>): Promise<SocketServer> =>
-  listenSocket(
-    {
-      path: options.socket,
-      mode: options.socketMode,
-      maxClients: options.maxClients,
-      maxLineBytes: MAX_LINE_BYTES,
-      maxBacklogBytes: MAX_BACKLOG_BYTES,
-      logger,
-    },
-    { ...hooks, tooManyClientsLine: encodeLine(TOO_MANY_CLIENTS), lineTooLongLine: encodeLine(lineTooLong(MAX_LINE_BYTES)) },
-  )
+/**
+ * `requested` resolves with the name of the first stop signal, or 'done' when `until`
+ * resolves. The handlers stay until `remove`: a second SIGTERM while stopping must not kill
+ * netmon before its socket file is removed.
+ */
+const stopRequest = (io: CliIo, until: Promise<void>): { requested: Promise<string>; remove(): void } => {
+  let remove = (): void => {}
+  const requested = new Promise<string>((resolve) => {
+    remove = io.onStopSignal(resolve)
+    void until.then(() => resolve('done'))
+  })
+  return { requested, remove }
+}
 
 /**
- * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, binds the
- * socket (refusing to steal a live one), starts the core and serves its events. Resolves
- * with the exit code.
+ * Runs the daemon until SIGTERM/SIGINT or until `until` resolves: checks `ip`, starts the
+ * sidecar (socket and daemon) and stops it; SIGHUP resyncs. Every signal is handled from
+ * the first moment, so one during start-up stops (or is a no-op resync for) what was started
+ * instead of leaving a socket file or an `ip` child behind. Resolves with the exit code.
  */
 export const serve = async (
   options: ServeOptions,
@@ -65,72 +60,55 @@ export const serve = async (
   extra: DaemonListener = {},
   until: Promise<void> = new Promise(() => {}),
 ): Promise<number> => {
+  const stop = stopRequest(io, until)
   const logger = createLogger(options.logLevel, io.writeErr, undefined, stderrLogFormat())
+  const started: { sidecar?: Sidecar } = {}
+  // From the first moment to the last: SIGHUP's default action would kill netmon, leaving
+  // its socket file. Before the daemon runs there is nothing to resync: its first snapshot
+  // is the truth.
+  const removeReloadHandler = io.onReloadSignal(() => {
+    logger.info('resync', { reason: 'SIGHUP' })
+    started.sidecar?.resync('SIGHUP')
+  })
+  try {
+    return await run(options, io, logger, extra, stop.requested, started)
+  } finally {
+    removeReloadHandler()
+    stop.remove()
+  }
+}
+
+const run = async (
+  options: ServeOptions,
+  io: CliIo,
+  logger: Logger,
+  extra: DaemonListener,
+  stop: Promise<string>,
+  started: { sidecar?: Sidecar },
+): Promise<number> => {
+  let sidecar: Sidecar
   try {
     await checkIp(options.ip)
+    sidecar = await startSidecar(
+      {
+        daemon: { ...DEFAULT_DAEMON_TIMEOUTS, core: coreOptionsOf(options), ipPath: options.ip, snapshotTimeoutMs: options.snapshotTimeout },
+        version: VERSION,
+        socket: options.socket === false ? undefined : { path: options.socket, mode: options.socketMode, maxClients: options.maxClients },
+        writeOut: options.stdout ? io.writeOut : undefined,
+      },
+      logger,
+      extra,
+    )
   } catch (error) {
     logger.error(describe(error))
     return 1
   }
-
-  let server: SocketServer | undefined
-  const daemonOptions = {
-    ...DEFAULT_DAEMON_TIMEOUTS,
-    core: coreOptionsOf(options),
-    ipPath: options.ip,
-    snapshotTimeoutMs: options.snapshotTimeout,
-  }
-  let daemon: ReturnType<typeof startDaemon> | undefined
-  if (options.socket !== false) {
-    try {
-      server = await openSocket({ ...options, socket: options.socket }, logger, {
-        discoveryLine: () => (daemon?.isReady() === true ? daemon.discoveryLine() : undefined),
-        // Commands are read only after a client's discovery, so the daemon exists by then.
-        replyLine: (line) => {
-          const running = daemon
-          if (running === undefined) return encodeLine(NOT_STARTED)
-          return encodeLine(
-            replyToLine(line, {
-              status: () => ({ ...running.status(), clients_connected: server?.clientCount() ?? 0 }),
-              interfaces: () => running.interfaces(),
-            }),
-          )
-        },
-      })
-    } catch (error) {
-      logger.error(describe(error))
-      return 1
-    }
-  }
-
-  daemon = startDaemon(daemonOptions, realDaemonDeps(daemonOptions, logger), VERSION)
-  daemon.subscribe({
-    onReady(discovery) {
-      if (options.stdout) io.writeOut(encodeLine(discovery))
-      server?.greetWaiting()
-      // The socket listens and the discovery is in: units ordered after netmon may start.
-      void notifyReady(logger)
-    },
-    onChange(event) {
-      const line = encodeLine(event)
-      if (options.stdout) io.writeOut(line)
-      server?.broadcast(line)
-    },
-  })
-  daemon.subscribe(extra)
-
-  const signal = await new Promise<string>((resolve) => {
-    const removeHandler = io.onStopSignal((name) => {
-      removeHandler()
-      resolve(name)
-    })
-    void until.then(() => {
-      removeHandler()
-      resolve('done')
-    })
-  })
+  started.sidecar = sidecar
+  // The socket listens and the discovery is in: units ordered after netmon may start.
+  void sidecar.ready.then(() => notifyReady(logger))
+  const signal = await stop
   logger.info('stopping', { signal })
-  await Promise.all([server?.close(), daemon.stop()])
+  await sidecar.stop()
   logger.info('stopped')
   return 0
 }

@@ -11,10 +11,31 @@ export type CommandReply = Reply
 
 export const INVALID_JSON: ErrorReply = { success: false, error: 'Invalid JSON' }
 export const TOO_MANY_CLIENTS: ErrorReply = { success: false, error: 'Too many clients' }
+/** Sent before closing a client whose line made the daemon fail (a bug, never expected). */
+export const INTERNAL_ERROR: ErrorReply = { success: false, error: 'Internal error: the connection is closed' }
 export const lineTooLong = (limit: number): ErrorReply => ({
   success: false,
   error: `Line too long: the limit is ${limit} bytes`,
 })
+
+/** The longest command name an error reply quotes; longer ones are cut and marked with `...`. */
+export const MAX_QUOTED_COMMAND = 64
+
+/**
+ * How an error reply names what the client sent as `command`: a short string as itself, a
+ * scalar as its JSON, anything else by its kind. Never walks the client's structure: a
+ * value nested thousands deep once crashed the daemon when the reply echoed it whole.
+ */
+export const quoteCommand = (command: unknown): string => {
+  if (typeof command === 'string') {
+    return command.length > MAX_QUOTED_COMMAND ? `${command.slice(0, MAX_QUOTED_COMMAND)}...` : command
+  }
+  if (command === undefined || command === null) return 'null'
+  if (Array.isArray(command)) return '(an array)'
+  if (typeof command === 'object') return '(an object)'
+  // A number or a boolean from JSON.parse: its text is short.
+  return String(command)
+}
 
 /** Parses one client line and answers it; every line gets exactly one reply. */
 export const replyToLine = (line: string, context: CommandContext): CommandReply => {
@@ -32,6 +53,6 @@ export const replyToLine = (line: string, context: CommandContext): CommandReply
     case 'get_interfaces':
       return { success: true, interfaces: context.interfaces() }
     default:
-      return { success: false, error: `Unknown command: ${typeof command === 'string' ? command : JSON.stringify(command ?? null)}` }
+      return { success: false, error: `Unknown command: ${quoteCommand(command)}` }
   }
 }

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process'
+import { symlinkSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { checkIp, runIpJson } from '../../src/adapters/ip-command.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
@@ -15,8 +18,8 @@ t.test('every failure is one NetmonError that says what to do', async (t) => {
     message: 'cannot run /nonexistent/ip (ENOENT): install iproute2 or pass --ip <path to ip>',
   })
   await t.rejects(checkIp(fakeIp(`echo "ip: invalid option -- 'j'" >&2; exit 1`)), {
-    code: 'ERR_IP_FAILED',
-    message: /failed \(exit code 1\): ip: invalid option -- 'j'/,
+    code: 'ERR_IP_NO_JSON',
+    message: /failed \(exit code 1\): ip: invalid option -- 'j'; netmon needs an ip that takes -json .*: install iproute2 or pass --ip/,
   })
   await t.rejects(checkIp(fakeIp('echo "1: lo: <LOOPBACK> mtu 65536"')), { code: 'ERR_IP_NO_JSON', message: /BusyBox ip has no -json/ })
   await t.rejects(checkIp(fakeIp(`echo '{}'`)), { code: 'ERR_IP_NO_JSON', message: /did not print a JSON array/ })
@@ -24,6 +27,28 @@ t.test('every failure is one NetmonError that says what to do', async (t) => {
   await t.rejects(runIpJson(fakeIp('exec sleep 30'), ['-json', 'addr'], 300), { code: 'ERR_IP_FAILED', message: /timed out after 300 ms/ })
   t.ok(Date.now() - started < 5000, 'killed at the timeout')
   await t.rejects(runIpJson(fakeIp('kill -TERM $$'), ['-json', 'addr'], 2000), { message: /signal SIGTERM/ })
+})
+
+const INSTALL_HINT = /^`.*ip -json link show` failed \(exit code 1\): BusyBox v[\d.]+ .*multi-call binary\.; netmon needs an ip that takes -json \(BusyBox ip does not\): install iproute2 or pass --ip <path to iproute2's ip>$/
+
+t.test('BusyBox ip (exit 1 with its usage text on -json) gets the install-iproute2 hint', async (t) => {
+  const usage = `echo 'BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.' >&2; echo >&2; echo 'Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]' >&2; exit 1`
+  await t.rejects(checkIp(fakeIp(usage)), { code: 'ERR_IP_NO_JSON', message: INSTALL_HINT }, 'its recorded output')
+  await t.rejects(checkIp(fakeIp(`echo 'Option "-json" is unknown, try "ip -help".' >&2; exit 255`)), {
+    code: 'ERR_IP_NO_JSON',
+    message: /Option "-json" is unknown.*install iproute2/,
+  }, 'iproute2 before 4.14')
+  await t.rejects(checkIp(fakeIp('exec sleep 30'), 300), { code: 'ERR_IP_FAILED', message: /timed out/ }, 'a hang is not blamed on BusyBox')
+  let busybox: string
+  try {
+    busybox = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim()
+  } catch {
+    t.skip('the real BusyBox: no busybox on PATH (apt-get install busybox)', () => {})
+    return
+  }
+  const ip = join(tempDir(t, 'busybox'), 'ip')
+  symlinkSync(busybox, ip)
+  await t.rejects(checkIp(ip), { code: 'ERR_IP_NO_JSON', message: INSTALL_HINT }, 'the real BusyBox ip')
 })
 
 t.test('a dump that iproute2 calls interrupted is a failure, although ip exits 0', async (t) => {

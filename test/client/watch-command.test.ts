@@ -19,6 +19,7 @@ const fakeIo = () => {
         handler = undefined
       }
     },
+    onReloadSignal: () => () => {},
     setExitCode: () => {},
   }
   const waitOut = async (pattern: RegExp): Promise<void> => {

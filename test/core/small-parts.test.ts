@@ -1,7 +1,5 @@
 import { backoffDelay } from '../../src/core/backoff.js'
 import t from 'tap'
-import { replyToLine } from '../../src/core/commands.js'
-import type { DaemonStatus } from '../../src/schema/protocol.js'
 import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
 import { contains, formatIpv4, networkOf, parseIpv4 } from '../../src/core/ipv4.js'
 import { classifyMonitorStderr } from '../../src/core/monitor-stderr.js'
@@ -48,31 +46,6 @@ t.test('netlink table', async (t) => {
   t.equal(isSubscribed(table, 4322), false, 'not subscribed to any group yet')
   t.equal(isSubscribed(table, 4323), false, 'not rtnetlink')
   t.equal(table[1]?.drops, 3)
-})
-
-t.test('commands: one reply per line, never with a type field', async (t) => {
-  const status: DaemonStatus = {
-    version: 'x',
-    uptime_seconds: 1,
-    ready: true,
-    monitor: { pid: 7, restarts: 0, overruns: 0, last_record_time: null },
-    snapshots_taken: 1,
-    snapshots_failed: 0,
-    last_snapshot_time: null,
-    resyncs: 1,
-    pending_interfaces: 0,
-    events_emitted: 0,
-    clients_connected: 1,
-  }
-  const context = { status: () => status, interfaces: () => [] }
-  t.same(replyToLine('{"command":"get_status"}', context), { success: true, status })
-  t.same(replyToLine('{"command":"get_interfaces"}', context), { success: true, interfaces: [] })
-  t.same(replyToLine('{"command":"dhcp_request","interface":"ens37"}', context), { success: false, error: 'Unknown command: dhcp_request' })
-  t.same(replyToLine('{"foo":1}', context), { success: false, error: 'Unknown command: null' })
-  t.same(replyToLine('{"command":7}', context), { success: false, error: 'Unknown command: 7' })
-  t.same(replyToLine('nope', context), { success: false, error: 'Invalid JSON' })
-  t.same(replyToLine('[1]', context), { success: false, error: 'Invalid JSON' })
-  t.same(replyToLine('null', context), { success: false, error: 'Invalid JSON' })
 })
 
 t.test('unreachable throws with the value', async (t) => {

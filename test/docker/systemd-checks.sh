@@ -105,6 +105,18 @@ sdsh 'kill -KILL "$(systemctl show -p MainPID --value netmon.service)"'
 check "netmon.service: Restart=on-failure brings it back after SIGKILL" unit_active 20 1
 check "netmon.service: after the restart (stale socket file) it serves the discovery again" \
   sd_discovery "$TMP/sd-lines2"
+# systemctl reload: SIGHUP is a resync, so the same process keeps running and logs it.
+reload() {
+  local before after
+  before=$(sdctl show -p MainPID --value netmon.service)
+  sdctl reload netmon.service || { echo "systemctl reload failed"; return 1; }
+  sleep 1
+  after=$(sdctl show -p MainPID --value netmon.service)
+  [[ $before == "$after" && $(sdctl show -p ActiveState --value netmon.service) == active ]] ||
+    { echo "main pid $before -> $after, or not active after reload"; return 1; }
+  journal | grep -q '"reason":"SIGHUP"' || { echo "no resync with reason SIGHUP in the journal"; return 1; }
+}
+check "netmon.service: systemctl reload resyncs the same process (SIGHUP), it keeps serving" reload
 
 # ExecStart=netmon: systemd looks the bare name up in its fixed search path when it starts
 # the service (`systemctl show` keeps "path=netmon"), so what ran is read from the main

@@ -19,8 +19,15 @@ export interface DaemonProcess {
 }
 
 /** Starts `netmon ...args` under `ip netns exec` and kills it by PID in teardown. */
-export const startDaemonProcess = (t: Test, ns: TestNamespace, args: string[], nodeFlags: string[] = []): DaemonProcess => {
+export const startDaemonProcess = (
+  t: Test,
+  ns: TestNamespace,
+  args: string[],
+  nodeFlags: string[] = [],
+  options: { cwd?: string } = {},
+): DaemonProcess => {
   const child = execa('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags, NETMON_BIN, ...args], {
+    ...options,
     reject: false,
     stdin: 'ignore',
     buffer: false,

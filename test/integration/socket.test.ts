@@ -2,45 +2,21 @@ import { execFile } from 'node:child_process'
 import { statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace, type TestNamespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
-import { namespaceWithEns37 } from '../helpers/one-interface.js'
 import { daemonWithClient, status as daemonStatus } from '../helpers/settled-daemon.js'
 import { tempDir } from '../helpers/temp-dir.js'
+import { ask, parseLine, served } from '../helpers/served-socket.js'
 import { sleep } from '../helpers/watched-namespace.js'
 
 const run = promisify(execFile)
 
 
 
-const parse = (line: string | undefined): Record<string, unknown> => JSON.parse(line ?? 'null') as Record<string, unknown>
-
-/** A namespace with ens37 (10.77.0.5/24) and the daemon serving a socket in a fresh folder. */
-const served = async (t: Test, label: string, args: string[] = []) => {
-  const ns = await namespaceWithEns37(t, label)
-  if (ns === undefined) return undefined
-  const socket = join(tempDir(t, label), 'sub', 'netmon.sock')
-  const daemon = startDaemonProcess(t, ns, ['--socket', socket, '--debounce', '200', ...args])
-  await waitForSocket(socket)
-  const clients: SocketClient[] = []
-  t.teardown(() => clients.forEach((client) => client.close()))
-  const connect = async (): Promise<SocketClient> => {
-    const client = await connectClient(socket)
-    clients.push(client)
-    return client
-  }
-  return { ns, socket, daemon, connect }
-}
-
-/** Sends one command and returns the next line after those already seen. */
-const ask = async (client: SocketClient, command: unknown): Promise<Record<string, unknown>> => {
-  const seen = client.lines.lines.length
-  client.send(command)
-  return parse((await client.lines.waitForCount(seen + 1))[seen])
-}
+const parse = parseLine
 
 /** Polls get_status on `client` until the daemon counts `count` clients. */
 const connectedCount = async (client: SocketClient, count: number): Promise<void> => {
@@ -160,14 +136,18 @@ t.test('limits: long lines, too many clients', async (t) => {
 })
 
 t.test('a client that never reads is cut off at its backlog cap; the others are not delayed', async (t) => {
-  const s = await served(t, 'slow')
+  // 300 addresses make each get_interfaces reply about 27 KB, so that the replies the
+  // command budget lets through at once (64) pass 1 MiB.
+  const s = await served(t, 'slow', [], async (ns) => {
+    for (let i = 0; i < 300; i += 1) await ns.ip('addr', 'add', `10.78.${Math.floor(i / 250)}.${(i % 250) + 1}/16`, 'dev', 'ens37')
+  })
   if (s === undefined) return
   const stuck = await s.connect()
   stuck.socket.pause()
   const healthy = await s.connect()
   await healthy.lines.waitForCount(1)
-  // Thousands of commands whose replies it never reads push its backlog past 1 MiB.
-  stuck.sendRaw('{"command":"get_interfaces"}\n'.repeat(8000))
+  // Commands whose replies it never reads push its backlog past 1 MiB.
+  stuck.sendRaw('{"command":"get_interfaces"}\n'.repeat(200))
   await churn(s.ns, 7)
   const started = Date.now()
   t.match(parse((await healthy.lines.waitForCount(2))[1]), { type: 'network_change' })
@@ -191,7 +171,7 @@ t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM clean
   const second = startDaemonProcess(t, ns, ['--socket', socket])
   const refusedCode = (await second.exited).exitCode
   t.not(refusedCode, 0, 'the second instance exits non-zero')
-  t.match(second.stderr.lines.join('\n'), /another netmon is serving .*netmon\.sock/)
+  t.match(second.stderr.lines.join('\n'), /another netmon holds .*netmon\.sock\.lock/)
   const client = await connectClient(socket)
   t.match(parse((await client.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'the first one still serves')
   const stopping = Date.now()
@@ -205,11 +185,11 @@ t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM clean
   interrupted.exited.kill('SIGINT')
   t.equal((await interrupted.exited).exitCode, 0, 'exit 0 on SIGINT')
   t.notOk(existsSync(socket))
-  const { daemon: hungUp, client: probe } = await daemonWithClient(t, ns, socket)
+  // SIGHUP resyncs and does not stop netmon: sighup.test.ts.
+  const { daemon: third, client: probe } = await daemonWithClient(t, ns, socket)
   const monitorPid = (await daemonStatus(probe)).monitor.pid
-  hungUp.exited.kill('SIGHUP')
-  t.equal((await hungUp.exited).exitCode, 0, 'exit 0 on SIGHUP (its terminal closed)')
-  t.notOk(existsSync(socket), 'socket file removed on SIGHUP')
+  t.equal(await third.stop(5000), 0, 'exit 0 on SIGTERM')
+  t.notOk(existsSync(socket), 'socket file removed')
   t.throws(() => process.kill(monitorPid, 0), { code: 'ESRCH' }, 'ip monitor stopped with it')
 })
 

@@ -1,0 +1,104 @@
+import { INTERNAL_ERROR, lineTooLong, replyToLine, TOO_MANY_CLIENTS } from './core/commands.js'
+import { encodeLine } from './core/protocol.js'
+import { unreachable } from './core/result.js'
+import type { ConnectionLimits, Refusal } from './adapters/client-connection.js'
+import type { Logger } from './adapters/logger.js'
+import { claimSocketPath, type SocketServer } from './adapters/socket-server.js'
+import { realDaemonDeps, startDaemon, type DaemonDeps, type DaemonListener, type DaemonOptions } from './daemon.js'
+
+/** What one client may do to the daemon: the one home of these limits (README, "Limits"). */
+export const CLIENT_LIMITS: ConnectionLimits = {
+  maxLineBytes: 64 * 1024,
+  maxBacklogBytes: 1024 * 1024,
+  commandBurst: 64,
+  commandsPerSecond: 32,
+}
+
+export interface SidecarOptions {
+  daemon: DaemonOptions
+  version: string
+  /** The socket to serve; undefined serves none (--no-socket). */
+  socket?: { path: string; mode: number; maxClients: number }
+  /** Where every event line goes besides the socket (--stdout). */
+  writeOut?: (line: string) => void
+}
+
+/** A running netmon: the daemon and what it serves. */
+export interface Sidecar {
+  /** Resolves when the discovery can be served (the socket, if any, already listens). */
+  ready: Promise<void>
+  /** Reads the interfaces again (SIGHUP); what differs from what clients were told is sent. */
+  resync(reason: string): void
+  /** Stops accepting, closes clients, removes the socket file, stops `ip`. */
+  stop(): Promise<void>
+}
+
+const refusalLine = (reason: Refusal): string => {
+  switch (reason) {
+    case 'too-many-clients':
+      return encodeLine(TOO_MANY_CLIENTS)
+    case 'line-too-long':
+      return encodeLine(lineTooLong(CLIENT_LIMITS.maxLineBytes))
+    case 'internal-error':
+      return encodeLine(INTERNAL_ERROR)
+    default:
+      return unreachable(reason)
+  }
+}
+
+/**
+ * The composition root: claims the socket path (a second netmon is refused before it starts
+ * anything), starts the daemon, then serves the socket with hooks that read the daemon, and
+ * owns stopping them. Throws NetmonError when the path cannot be served; nothing is left
+ * running then.
+ */
+export const startSidecar = async (
+  options: SidecarOptions,
+  logger: Logger,
+  listener: DaemonListener = {},
+  daemonDeps: DaemonDeps = realDaemonDeps(options.daemon, logger),
+): Promise<Sidecar> => {
+  const claim = options.socket === undefined ? undefined : claimSocketPath({ ...options.socket, ...CLIENT_LIMITS, logger })
+  const daemon = startDaemon(options.daemon, daemonDeps, options.version)
+  let server: SocketServer | undefined
+  daemon.subscribe({
+    onReady(discovery) {
+      options.writeOut?.(encodeLine(discovery))
+      server?.greetWaiting()
+    },
+    onChange(event) {
+      const line = encodeLine(event)
+      options.writeOut?.(line)
+      server?.broadcast(line)
+    },
+  })
+  daemon.subscribe(listener)
+  if (claim !== undefined) {
+    try {
+      server = await claim.listen({
+        discoveryLine: () => (daemon.isReady() ? daemon.discoveryLine() : undefined),
+        replyLine: (line) =>
+          encodeLine(
+            replyToLine(line, {
+              status: () => ({ ...daemon.status(), clients_connected: server?.clientCount() ?? 0 }),
+              interfaces: () => daemon.interfaces(),
+            }),
+          ),
+        refusal: refusalLine,
+      })
+    } catch (error) {
+      await daemon.stop()
+      throw error
+    }
+    // The daemon may have become ready while the socket was being bound.
+    server.greetWaiting()
+  }
+  const serving = server
+  return {
+    ready: daemon.ready,
+    resync: (reason) => daemon.resync(reason),
+    stop: async () => {
+      await Promise.all([serving?.close(), daemon.stop()])
+    },
+  }
+}

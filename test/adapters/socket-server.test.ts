@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs'
+import t from 'tap'
+import { silentLogger } from '../../src/adapters/logger.js'
+import { listenSocket, type SocketServer } from '../../src/adapters/socket-server.js'
+import { CLIENT_LIMITS } from '../../src/sidecar.js'
+import { socketPath } from '../helpers/one-interface.js'
+import { parseLine } from '../helpers/served-socket.js'
+import { connectClient } from '../helpers/socket-client.js'
+
+const serve = async (path: string, replyLine: (line: string) => string): Promise<SocketServer> =>
+  listenSocket(
+    { path, mode: 0o666, maxClients: 8, logger: silentLogger, ...CLIENT_LIMITS },
+    {
+      discoveryLine: () => '{"type":"network_discovery","data":{"interfaces":[],"timestamp":"x"}}\n',
+      replyLine,
+      refusal: (reason) => `${JSON.stringify({ success: false, error: reason })}\n`,
+    },
+  )
+
+t.test('a line that makes the reply throw closes that client only', async (t) => {
+  const path = socketPath(t, 'throw')
+  const server = await serve(path, (line) => {
+    if (line.includes('boom')) throw new RangeError('Maximum call stack size exceeded')
+    return '{"success":true}\n'
+  })
+  t.teardown(() => server.close())
+  const [victim, bystander] = [await connectClient(path), await connectClient(path)]
+  t.teardown(() => [victim, bystander].forEach((client) => client.close()))
+  await Promise.all([victim.lines.waitForCount(1), bystander.lines.waitForCount(1)])
+  victim.sendRaw('{"command":"boom"}\n{"command":"never answered"}\n')
+  t.same(parseLine((await victim.lines.waitForCount(2))[1]), { success: false, error: 'internal-error' })
+  await victim.closedWithin()
+  bystander.sendRaw('{"command":"get_status"}\n')
+  t.same(parseLine((await bystander.lines.waitForCount(2))[1]), { success: true }, 'the others are still served')
+  t.equal(server.clientCount(), 1)
+})
+
+t.test('close removes the socket file it created, and releases the path for the next one', async (t) => {
+  const path = socketPath(t, 'again')
+  const first = await serve(path, () => '{"success":true}\n')
+  await t.rejects(serve(path, () => ''), { code: 'ERR_SOCKET_IN_USE' }, 'a second server on the path is refused')
+  await first.close()
+  t.notOk(existsSync(path))
+  const second = await serve(path, () => '{"success":true}\n')
+  t.ok(existsSync(path), 'the next one serves')
+  await second.close()
+})
