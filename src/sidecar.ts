@@ -80,7 +80,7 @@ export const startSidecar = async (
         replyLine: (line) =>
           encodeLine(
             replyToLine(line, {
-              status: () => ({ ...daemon.status(), clients_connected: server?.clientCount() ?? 0 }),
+              status: () => daemon.status(server?.clientCount() ?? 0),
               interfaces: () => daemon.interfaces(),
             }),
           ),
