@@ -179,11 +179,9 @@ export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = 
       const state = store.getState()
       const at = clock.now()
       // The report is a new map only when it changed, so the encoded interfaces are reused until then.
-      const fresh = encodedInterfaces === undefined || encodedInterfaces.report !== state.report
-      const encoded =
-        encodedInterfaces !== undefined && !fresh ? encodedInterfaces : { report: state.report, json: JSON.stringify(interfacesOf(state, at)) }
-      encodedInterfaces = encoded
-      const line = encodeDiscoveryLine(encoded.json, formatTimestamp(at))
+      const fresh = encodedInterfaces?.report !== state.report
+      if (fresh || encodedInterfaces === undefined) encodedInterfaces = { report: state.report, json: JSON.stringify(interfacesOf(state, at)) }
+      const line = encodeDiscoveryLine(encodedInterfaces.json, formatTimestamp(at))
       // Its length changes only with the interfaces (the timestamp has a fixed width): check once per encoding.
       if (fresh) warnAboutSize(Buffer.byteLength(line) - 1, state.report?.size ?? 0)
       return line
