@@ -1,4 +1,5 @@
 import type { CoreOptions } from '../core/state.js'
+import { NetmonError } from '../adapters/errors.js'
 import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
 import { notifyReady } from '../adapters/systemd-notify.js'
@@ -100,7 +101,8 @@ const run = async (
       extra,
     )
   } catch (error) {
-    logger.error(describe(error))
+    // The stable code goes with the message, so logs can be matched on it.
+    logger.error(describe(error), error instanceof NetmonError ? { code: error.code } : {})
     return 1
   }
   started.sidecar = sidecar
