@@ -1,6 +1,8 @@
 import { execFile, type ExecFileException } from 'node:child_process'
 import { NetmonError } from './errors.js'
 
+const INSTALL_IPROUTE2 = "install iproute2 or pass --ip <path to iproute2's ip>"
+
 /** `ip -json addr show` of 500 links is about 0.5 MB; leave ample room. */
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 
@@ -66,7 +68,7 @@ export const runIpJson = async (ipPath: string, args: readonly string[], timeout
   } catch (cause) {
     throw new NetmonError(
       'ERR_IP_NO_JSON',
-      `\`${ipPath} ${args.join(' ')}\` did not print JSON (BusyBox ip has no -json): install iproute2 or pass --ip <path to iproute2's ip>`,
+      `\`${ipPath} ${args.join(' ')}\` did not print JSON (BusyBox ip has no -json): ${INSTALL_IPROUTE2}`,
       { cause },
     )
   }
@@ -76,7 +78,6 @@ export const runIpJson = async (ipPath: string, args: readonly string[], timeout
 const exitedWithStatus = (cause: unknown): boolean =>
   typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'number' && !('killed' in cause && cause.killed === true)
 
-const INSTALL_IPROUTE2 = "install iproute2 or pass --ip <path to iproute2's ip>"
 
 /**
  * Fails at start with one line naming what is needed when `ipPath` is missing or lacks
