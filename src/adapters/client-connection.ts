@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { createBoundedLines } from './bounded-lines.js'
-import { createCommandBudget } from './command-budget.js'
+import { createCommandBudget } from '../core/command-budget.js'
 import type { Logger } from './logger.js'
 
 /** Why a client is sent a last line and closed. */

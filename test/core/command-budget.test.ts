@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createCommandBudget } from '../../src/adapters/command-budget.js'
+import { createCommandBudget } from '../../src/core/command-budget.js'
 
 t.test('a burst, then a rate; a long line costs more; waits say how long', async (t) => {
   let now = 0

@@ -11,10 +11,11 @@ export interface CommandBudget {
 const costOf = (bytes: number, burst: number): number => Math.min(1 + Math.floor(bytes / 1024), burst)
 
 /**
- * `burst` lines at once, then `perSecond`. Time is read only when a line is spent, so an idle
- * client costs nothing; the caller arms a timer only while a client waits.
+ * `burst` lines at once, then `perSecond`. Pure: the caller passes its clock as `now`, read
+ * only when a line is spent, so an idle client costs nothing; the caller arms a timer only
+ * while a client waits.
  */
-export const createCommandBudget = (burst: number, perSecond: number, now: () => number = () => performance.now()): CommandBudget => {
+export const createCommandBudget = (burst: number, perSecond: number, now: () => number): CommandBudget => {
   let tokens = burst
   let refilledAt = now()
   return {
