@@ -89,10 +89,16 @@ export const realDaemonDeps = (options: DaemonOptions, logger: Logger, clock: Cl
  * snapshot read, a log line) and one timer is kept for its next deadline; its events go to
  * listeners. Owns shutdown of what it started.
  */
-export const startDaemon = (options: DaemonOptions, deps: DaemonDeps, version = '0.0.0'): Daemon => {
+export const startDaemon = (
+  options: DaemonOptions,
+  deps: DaemonDeps,
+  version = '0.0.0',
+  /** Heard from the first input on: the monitor may report its subscription before `subscribe` could be called. */
+  initialListeners: readonly DaemonListener[] = [],
+): Daemon => {
   const { clock, logger } = deps
   const startedAt = clock.now()
-  const listeners = new Set<DaemonListener>()
+  const listeners = new Set<DaemonListener>(initialListeners)
   const store = createCoreStore(options.core, { initialMs: SNAPSHOT_RETRY_INITIAL_MS, maxMs: options.maxBackoffMs })
   let stopped = false
   let cancelTick: (() => void) | undefined

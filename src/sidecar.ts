@@ -59,9 +59,8 @@ export const startSidecar = async (
   daemonDeps: DaemonDeps = realDaemonDeps(options.daemon, logger),
 ): Promise<Sidecar> => {
   const claim = options.socket === undefined ? undefined : claimSocketPath({ ...options.socket, ...CLIENT_LIMITS, logger })
-  const daemon = startDaemon(options.daemon, daemonDeps, options.version)
   let server: SocketServer | undefined
-  daemon.subscribe({
+  const serveEvents: DaemonListener = {
     onReady(discovery) {
       options.writeOut?.(encodeLine(discovery))
       server?.greetWaiting()
@@ -71,8 +70,10 @@ export const startSidecar = async (
       options.writeOut?.(line)
       server?.broadcast(line)
     },
-  })
-  daemon.subscribe(listener)
+  }
+  // Listeners go in at the start: `netmon record` must hear the very first input (the
+  // start-up resync), which the monitor may report before a later `subscribe` call.
+  const daemon = startDaemon(options.daemon, daemonDeps, options.version, [serveEvents, listener])
   if (claim !== undefined) {
     try {
       server = await claim.listen({
