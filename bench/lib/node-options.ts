@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 
-const UNIT = new URL('../../../netmon.service', import.meta.url)
+const LAUNCHER = new URL('../../../bin/netmon.js', import.meta.url)
 
 /**
- * The node flags netmon.service gives the daemon (`Environment=NODE_OPTIONS=...`), so the
- * bench can run the daemon as deployed; empty when the unit sets none.
+ * The node flags `bin/netmon.js` starts the daemon with (its line 2,
+ * `exec node <flags> "$0" "$@"`), so the bench can run the daemon as every launch path
+ * (the unit, the image, npm -g) runs it; empty when the launcher passes none.
  */
-export const unitNodeOptions = (): string[] => {
-  const match = /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(readFileSync(UNIT, 'utf8'))
+export const launcherNodeFlags = (): string[] => {
+  const match = /^':' \/\/; exec node (.*) "\$0" "\$@"$/m.exec(readFileSync(LAUNCHER, 'utf8'))
   return match?.[1]?.split(' ').filter((flag) => flag !== '') ?? []
 }
