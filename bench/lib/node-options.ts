@@ -1,13 +1,18 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { NETMON_BIN } from './daemon.js'
 
-const LAUNCHER = new URL('../../../bin/netmon.js', import.meta.url)
+const words = (text: string | undefined): string[] => text?.split(' ').filter((flag) => flag !== '') ?? []
 
 /**
- * The node flags `bin/netmon.js` starts the daemon with (its line 2,
- * `exec node <flags> "$0" "$@"`), so the bench can run the daemon as every launch path
- * (the unit, the image, npm -g) runs it; empty when the launcher passes none.
+ * The node flags a deployed daemon runs with, for the daemon under test (NETMON_BIN: A's
+ * under --ab): those its `bin/netmon.js` starts node with (line 2, `exec node <flags> "$0"
+ * "$@"`), and, for commits from before that launcher, the NODE_OPTIONS of the
+ * netmon.service beside it. Empty when neither gives any.
  */
-export const launcherNodeFlags = (): string[] => {
-  const match = /^':' \/\/; exec node (.*) "\$0" "\$@"$/m.exec(readFileSync(LAUNCHER, 'utf8'))
-  return match?.[1]?.split(' ').filter((flag) => flag !== '') ?? []
+export const deployedNodeFlags = (): string[] => {
+  const launcher = /^':' \/\/; exec node (.*) "\$0" "\$@"$/m.exec(readFileSync(NETMON_BIN, 'utf8'))
+  const unitPath = join(dirname(NETMON_BIN), '..', 'netmon.service')
+  const unit = existsSync(unitPath) ? /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(readFileSync(unitPath, 'utf8')) : null
+  return [...new Set([...words(launcher?.[1]), ...words(unit?.[1])])]
 }

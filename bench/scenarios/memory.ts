@@ -3,7 +3,7 @@ import { trackPid, untrackPid } from '../lib/cleanup.js'
 import type { Client } from '../lib/client.js'
 import { HEAP_HOOK_FLAGS, heapOf, withDaemon, type DaemonHandle, type HeapFigures } from '../lib/daemon.js'
 import { withNamespace, type Namespace } from '../lib/netns.js'
-import { launcherNodeFlags } from '../lib/node-options.js'
+import { deployedNodeFlags } from '../lib/node-options.js'
 import { progress, type BenchOptions } from '../lib/options.js'
 import { cpuTimes, memory } from '../lib/proc.js'
 import type { ScenarioResult, Table } from '../lib/report.js'
@@ -188,9 +188,9 @@ const rowsOf = (results: readonly LoadFigures[], floorMb: number | null): Table[
   ])
 
 export const memoryScenario = async (options: BenchOptions): Promise<ScenarioResult> => {
-  const launcher = launcherNodeFlags()
+  const deployedFlags = deployedNodeFlags()
   const variants: Variant[] = [{ label: 'node defaults', flags: [] }]
-  if (launcher.length > 0) variants.push({ label: 'as bin/netmon.js starts it', flags: launcher })
+  if (deployedFlags.length > 0) variants.push({ label: 'as deployed', flags: deployedFlags })
   progress('memory: floor (bare node)')
   const floorMb = await bareNodeRss([])
   const results: LoadFigures[] = []
@@ -205,7 +205,7 @@ export const memoryScenario = async (options: BenchOptions): Promise<ScenarioRes
   return {
     name: 'memory',
     title: `8. Memory under sustained change load (--debounce 0, every change read back and sent to one client)`,
-    figures: { goal_mb: GOAL_MB, floor_bare_node_rss_mb: floorMb, launcher_node_flags: launcher.join(' '), loads: results },
+    figures: { goal_mb: GOAL_MB, floor_bare_node_rss_mb: floorMb, deployed_node_flags: deployedFlags.join(' '), loads: results },
     tables: [
       {
         title: 'MB; heap = used/total as process.memoryUsage() reports it; "live heap" is heapUsed after a forced full GC',
