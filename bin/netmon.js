@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env sh
 ':' //; exec node --optimize-for-size --max-semi-space-size=1 "$0" "$@"
 // Line 2 is read by sh (the shebang) and by node: sh runs `:` and replaces itself with node
 // started with these flags, which NODE_OPTIONS refuses (--optimize-for-size) yet every
