@@ -29,7 +29,7 @@ export const lockPath = (path: string, flockPath = 'flock'): PathLock => {
   try {
     fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600)
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error'
+    const { code = 'unknown error' } = cause as NodeJS.ErrnoException
     throw new NetmonError('ERR_SOCKET_PATH', `cannot open the lock file ${path} (${code}): pass a writable --socket path`, { cause })
   }
   const result = spawnSync(flockPath, ['-x', '-n', '3'], { stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 10_000 })
@@ -45,13 +45,12 @@ export const lockPath = (path: string, flockPath = 'flock'): PathLock => {
   }
   closeSync(fd)
   if (result.error !== undefined) {
-    throw new NetmonError('ERR_LOCK', `cannot run ${flockPath} (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}) to lock ${path}: install util-linux`, {
-      cause: result.error,
-    })
+    const { code = result.error.message } = result.error as NodeJS.ErrnoException
+    throw new NetmonError('ERR_LOCK', `cannot run ${flockPath} (${code}) to lock ${path}: install util-linux`, { cause: result.error })
   }
   if (result.status === 1) {
     throw new NetmonError('ERR_SOCKET_IN_USE', `another netmon holds ${path}: stop it first or pass another --socket`)
   }
-  const stderr = result.stderr.toString().trim().split('\n')[0] ?? ''
+  const [stderr = ''] = result.stderr.toString().trim().split('\n')
   throw new NetmonError('ERR_LOCK', `${flockPath} could not lock ${path} (exit ${String(result.status ?? result.signal)}): ${stderr}`)
 }
