@@ -47,22 +47,25 @@ const answers = (path: string): Promise<boolean> =>
     probe.once('error', () => resolve(false))
   })
 
+/** 16 random hex digits. */
+const randomHex = (): string => randomBytes(8).toString('hex')
+
 /**
- * A fresh name beside `path`, no longer than the kernel takes: `.nm-` and random hex, as
- * much as fits (at least 4 digits, which the caller retries on a clash).
+ * A fresh name beside `path`, no longer than the kernel takes: `.nm-` and the hex digits of
+ * `random()`, as many as fit (at least 4, which the caller retries on a clash).
  */
-const privateName = (path: string): string => {
+const privateName = (path: string, random: () => string): string => {
   const folder = dirname(path)
   const room = MAX_SOCKET_PATH_BYTES - Buffer.byteLength(join(folder, '.nm-'))
   const digits = Math.min(16, room)
   if (digits < 4) {
     throw new NetmonError('ERR_SOCKET_PATH', `the folder of ${path} is too long to bind in (${Buffer.byteLength(folder)} bytes): pass a shorter --socket`)
   }
-  return join(folder, `.nm-${randomBytes(8).toString('hex').slice(0, digits)}`)
+  return join(folder, `.nm-${random().slice(0, digits)}`)
 }
 
 const describeBindError = (path: string, cause: unknown): NetmonError => {
-  const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error'
+  const { code = 'unknown error' } = cause as NodeJS.ErrnoException
   return new NetmonError('ERR_SOCKET_PATH', `cannot listen on ${path} (${code}): pass a writable --socket path`, { cause })
 }
 
@@ -73,9 +76,10 @@ const describeBindError = (path: string, cause: unknown): NetmonError => {
  * renamed onto `path`: the swap is atomic (a client finds the stale file or the new socket,
  * never nothing), and libuv, which unlinks the name it bound when the server closes, unlinks
  * that private name, never whatever then sits at `path` (another daemon's socket, after a
- * takeover). Resolves with the identity of the file created.
+ * takeover). Resolves with the identity of the file created. `random` makes the private
+ * names (16 hex digits each).
  */
-export const bindSocket = async (server: Server, path: string, mode: number): Promise<SocketIdentity> => {
+export const bindSocket = async (server: Server, path: string, mode: number, random: () => string = randomHex): Promise<SocketIdentity> => {
   const existing = lstatOrUndefined(path)
   if (existing !== undefined && !existing.isSocket()) {
     throw new NetmonError('ERR_SOCKET_PATH', `${path} exists and is not a socket: remove it or pass another --socket`)
@@ -85,7 +89,7 @@ export const bindSocket = async (server: Server, path: string, mode: number): Pr
   }
   let bound: string | undefined
   for (let attempt = 0; bound === undefined; attempt += 1) {
-    const candidate = privateName(path)
+    const candidate = privateName(path, random)
     try {
       await listen(server, candidate, mode)
       bound = candidate
