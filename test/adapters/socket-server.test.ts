@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { silentLogger } from '../../src/adapters/logger.js'
-import { listenSocket, type SocketServer } from '../../src/adapters/socket-server.js'
+import { claimSocketPath, listenSocket, type SocketServer } from '../../src/adapters/socket-server.js'
 import { CLIENT_LIMITS } from '../../src/sidecar.js'
 import { socketPath } from '../helpers/one-interface.js'
 import { parseLine } from '../helpers/served-socket.js'
 import { connectClient } from '../helpers/socket-client.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const serve = async (path: string, replyLine: (line: string) => string): Promise<SocketServer> =>
   listenSocket(
@@ -44,4 +46,25 @@ t.test('close removes the socket file it created, and releases the path for the 
   const second = await serve(path, () => '{"success":true}\n')
   t.ok(existsSync(path), 'the next one serves')
   await second.close()
+})
+
+t.test('a claimed path that cannot be served releases its lock: the next claim gets it', async (t) => {
+  const path = socketPath(t, 'unserved')
+  writeFileSync(path, 'not a socket')
+  const options = { path, mode: 0o666, maxClients: 8, logger: silentLogger, ...CLIENT_LIMITS }
+  const hooks = { discoveryLine: () => undefined, replyLine: () => '', refusal: () => '' }
+  await t.rejects(claimSocketPath(options).listen(hooks), { code: 'ERR_SOCKET_PATH', message: /exists and is not a socket/ })
+  const next = claimSocketPath(options)
+  t.equal(next.path, path, 'claimed again')
+  next.release()
+})
+
+t.test('a socket path that is not absolute, or whose folder cannot be made, is refused before the lock', async (t) => {
+  const claim = (path: string) => () => claimSocketPath({ path, mode: 0o666, maxClients: 8, logger: silentLogger, ...CLIENT_LIMITS })
+  t.throws(claim('netmon.sock'), { code: 'ERR_SOCKET_PATH', message: 'socket path "netmon.sock" is not absolute' })
+  t.notOk(existsSync('netmon.sock.lock'))
+  const file = join(tempDir(t, 'nofolder'), 'file')
+  writeFileSync(file, '')
+  const path = join(file, 'netmon.sock')
+  t.throws(claim(path), { code: 'ERR_SOCKET_PATH', message: `cannot create the folder of ${path}: pass a writable --socket path` })
 })
