@@ -7,12 +7,13 @@ export type NotifyOutcome = { type: 'not-under-systemd' } | { type: 'notified' }
 /** Runs a command; resolves with undefined on exit 0, else with a one-line reason. */
 export type RunCommand = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number) => Promise<string | undefined>
 
-const runCommand: RunCommand = (command, args, env, timeoutMs) =>
+/** The real RunCommand: `execFile` with a timeout that kills with SIGKILL. */
+export const runCommand: RunCommand = (command, args, env, timeoutMs) =>
   new Promise((resolve) => {
     execFile(command, args, { encoding: 'utf8', env, timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, _stdout, stderr) => {
       if (error === null) return resolve(undefined)
       const how = error.killed ? `timed out after ${timeoutMs} ms` : typeof error.code === 'string' ? error.code : `exit code ${String(error.code)}`
-      const detail = stderr.trim().split('\n')[0] ?? ''
+      const [detail = ''] = stderr.trim().split('\n')
       resolve(detail === '' ? how : `${how}: ${detail}`)
     }).stdin?.end()
   })

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { createLogger } from '../../src/adapters/logger.js'
-import { notifyReady } from '../../src/adapters/systemd-notify.js'
+import { notifyReady, runCommand } from '../../src/adapters/systemd-notify.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 /** A fake systemd-notify: records its arguments and NOTIFY_SOCKET, then runs `body`. */
@@ -48,4 +48,11 @@ t.test('a missing systemd-notify is logged as an error naming ENOENT', async (t)
   const outcome = await notifyReady(logger, { NOTIFY_SOCKET: '/run/systemd/notify' }, undefined, join(tempDir(t, 'notify'), 'systemd-notify'))
   t.same(outcome, { type: 'failed', error: 'ENOENT' })
   t.match(lines.join(''), /"level":"error".*--ready failed.*ENOENT/)
+})
+
+t.test('a systemd-notify that hangs is killed at the timeout; of its stderr, the first line is kept', async (t) => {
+  const hanging = fakeNotify(tempDir(t, 'notify'), 'echo "waiting for systemd" >&2; echo "still waiting" >&2; exec sleep 30')
+  const started = Date.now()
+  t.equal(await runCommand(hanging.command, ['--ready'], process.env, 200), 'timed out after 200 ms: waiting for systemd')
+  t.ok(Date.now() - started < 10_000, 'not left to run its 30 s')
 })
