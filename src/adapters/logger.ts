@@ -48,6 +48,7 @@ const fstatIdentity: FdIdentity = (fd) => {
   try {
     const stat = fstatSync(fd, { bigint: true })
     return { dev: stat.dev, ino: stat.ino }
+    /* c8 ignore next 3 -- node opens /dev/null on any of fds 0-2 it starts without, so fd 2 is always open */
   } catch {
     return undefined
   }
@@ -62,8 +63,9 @@ const fstatIdentity: FdIdentity = (fd) => {
 export const stderrLogFormat = (env: NodeJS.ProcessEnv = process.env, identify: FdIdentity = fstatIdentity): LogFormat => {
   const match = /^(\d+):(\d+)$/.exec(env.JOURNAL_STREAM ?? '')
   if (match === null) return 'json'
+  const [, dev = '', ino = ''] = match
   const stderr = identify(2)
-  return stderr !== undefined && stderr.dev === BigInt(match[1] ?? '') && stderr.ino === BigInt(match[2] ?? '') ? 'journal' : 'json'
+  return stderr !== undefined && stderr.dev === BigInt(dev) && stderr.ino === BigInt(ino) ? 'journal' : 'json'
 }
 
 /** A logger that drops everything, for tests that do not look at logs. */
