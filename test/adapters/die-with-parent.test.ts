@@ -17,6 +17,12 @@ t.test('without setpriv, or with one that lacks --pdeathsig (BusyBox), the child
   t.same(none, { kind: 'plain', reason: 'cannot run setpriv (ENOENT)' })
   t.same(launch(none, '/sbin/ip', ['monitor']), ['/sbin/ip', ['monitor']])
   t.match(findLauncher(() => ({ status: 1 })), { kind: 'plain', reason: /no --pdeathsig/ })
+  const codeless = findLauncher(() => ({ error: new Error('setpriv went away'), status: null }))
+  t.same(codeless, { kind: 'plain', reason: 'cannot run setpriv (setpriv went away)' }, 'an error without a code is named by its message')
+})
+
+t.test('a launcher with an empty prefix starts the command as it is', async (t) => {
+  t.same(launch({ kind: 'dies-with-parent', prefix: [] }, '/sbin/ip', ['monitor']), ['/sbin/ip', ['monitor']])
 })
 
 t.test('this machine has a working one (util-linux)', async (t) => {

@@ -1,6 +1,7 @@
 import t from 'tap'
-import { LATE_PAUSE_CAP_MS, watchSubscription, type SubscriptionEvent } from '../../src/adapters/netlink-subscription.js'
+import { LATE_PAUSE_CAP_MS, readProcNetlink, watchSubscription, type SubscriptionEvent } from '../../src/adapters/netlink-subscription.js'
 import { createFakeClock } from '../helpers/fake-clock.js'
+import { inMountNamespace } from '../helpers/mount-namespace.js'
 
 const HEADER = 'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode'
 const row = (pid: number, groups: string): string => `0000000000000000 0   ${pid}     ${groups} 0        0        0     2        0        1234`
@@ -60,4 +61,43 @@ t.test('an unreadable table ends the watch', async (t) => {
   watchSubscription(42, { clock, timeoutMs: 100, signal: new AbortController().signal, readTable: () => undefined }, (event) => events.push(event))
   t.same(events, ['unreadable'])
   t.equal(clock.pendingTimers(), 0)
+})
+
+t.test('an abort ends the watch: one before the start reads nothing, one from the timed-out callback reads no more', async (t) => {
+  const clock = createFakeClock()
+  let reads = 0
+  const readTable = (): string => {
+    reads += 1
+    return HEADER
+  }
+  const before: SubscriptionEvent[] = []
+  watchSubscription(42, { clock, timeoutMs: 100, signal: AbortSignal.abort(), readTable }, (event) => before.push(event))
+  t.same([reads, before, clock.pendingTimers()], [0, [], 0], 'aborted before the start')
+
+  const controller = new AbortController()
+  const heard: SubscriptionEvent[] = []
+  watchSubscription(42, { clock, timeoutMs: 0, signal: controller.signal, readTable }, (event) => {
+    heard.push(event)
+    controller.abort()
+  })
+  t.same([reads, heard, clock.pendingTimers()], [1, ['timed-out'], 0], 'aborted by the listener of timed-out: no next read is even timed')
+  await clock.advance(10_000)
+  t.equal(reads, 1)
+})
+
+t.test('readProcNetlink: the table of this namespace, or undefined where /proc is not mounted', async (t) => {
+  t.match(readProcNetlink(), /^sk\s+Eth\s+Pid\s+Groups/, 'the real table')
+  const module = new URL('../../src/adapters/netlink-subscription.js', import.meta.url).href
+  const out = await inMountNamespace(
+    t,
+    [
+      "import { execFileSync } from 'node:child_process'",
+      `import { readProcNetlink } from ${JSON.stringify(module)}`,
+      // An empty /proc, as in a container that has none.
+      "execFileSync('mount', ['-t', 'tmpfs', 'none', '/proc'])",
+      'process.stdout.write(JSON.stringify({ table: readProcNetlink() ?? null }))',
+    ].join('\n'),
+  )
+  if (out === undefined) return
+  t.same(JSON.parse(out), { table: null })
 })
