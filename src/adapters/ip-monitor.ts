@@ -64,6 +64,7 @@ const describeEnd = (end: ChildEnd): string => {
       return `signal ${end.signal}`
     case 'failed-to-start':
       return `not started: ${end.message}`
+    /* c8 ignore next 2 -- the union is exhausted above; the compiler checks it */
     default:
       return unreachable(end)
   }
@@ -168,6 +169,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
   }
 
   const subscriptionSeen = (run: Run, pid: number, event: 'subscribed' | 'timed-out' | 'unreadable'): void => {
+    /* c8 ignore next -- never true, as a run's watch is aborted (run.ended) before the state leaves that run; it narrows the state */
     if (state.id === 'backing-off' || state.id === 'stopped' || state.run !== run) return
     switch (event) {
       case 'subscribed':

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { systemClock } from '../../src/adapters/clock.js'
 import { startMonitor, type Monitor, type MonitorCallbacks } from '../../src/adapters/ip-monitor.js'
@@ -255,4 +257,25 @@ t.test('stop while backing off cancels the restart', async (t) => {
   await sleep(600)
   t.equal(m.monitor.stats().restarts, restarts, 'nothing restarted after stop')
   t.equal(m.monitor.stats().pid, null)
+})
+
+t.test('a signal aborted before the start: nothing is spawned, and stop resolves at once', async (t) => {
+  const dir = tempDir(t, 'mon')
+  const marker = join(dir, 'ran')
+  const m = monitorOf(t, `touch ${marker}; exec sleep 30`, { signal: AbortSignal.abort(), launcher: PLAIN })
+  await m.monitor.stop()
+  await sleep(200)
+  t.notOk(existsSync(marker), 'ip was never run')
+  t.match(m.monitor.stats(), { pid: null, restarts: 0 })
+  t.same([m.subscribed, m.tableReads.count], [[], 0])
+})
+
+t.test('blank stderr lines are not logged', async (t) => {
+  const m = monitorOf(t, ['echo >&2', 'echo "   " >&2', 'echo "Something unexpected" >&2', 'echo >&2', 'exec sleep 30'].join('\n'), { launcher: PLAIN })
+  await expectEventually(() => m.logs.some((log) => log.msg === 'ip monitor wrote to stderr'), 'the one line')
+  await sleep(200)
+  const aboutStderr = m.logs.filter((log) => 'stderr' in log)
+  t.match(aboutStderr, [{ level: 'warn', msg: 'ip monitor wrote to stderr', stderr: 'Something unexpected' }])
+  t.equal(aboutStderr.length, 1, 'the blank ones said nothing')
+  t.same(m.overruns, [])
 })
