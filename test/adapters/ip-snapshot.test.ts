@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { createSnapshotReader, wirelessLinks } from '../../src/adapters/ip-snapshot.js'
@@ -67,4 +67,19 @@ t.test('only default routes are read, and multipath defaults come whole', async 
     { dst: 'default', metric: 20, nexthops: [{ gateway: '10.79.0.1', dev: 'ens1' }, { gateway: '10.79.1.1', dev: 'ens2' }] },
   ])
   t.equal((route as unknown[]).length, 2, 'no prefix route, nothing from table 100')
+})
+
+t.test('odd JSON from ip does not break the wireless lookup: nameless entries are skipped, an index is optional', async (t) => {
+  const dir = scratch()
+  const sysfs = join(dir, 'net')
+  mkdirSync(join(sysfs, 'radio0', 'wireless'), { recursive: true })
+  const answer = join(dir, 'answer')
+  const fakeIp = writeIpScript(dir, `case "$*" in *addr*) cat ${answer} ;; *) echo '[]' ;; esac`)
+  const read = createSnapshotReader({ ipPath: fakeIp, timeoutMs: 5000, sysfsNet: sysfs })
+  writeFileSync(answer, '[{"ifname":"radio0"},{"ifindex":3},{"ifindex":4,"ifname":7},"radio0",null]')
+  const odd = await read()
+  t.same(odd.wireless, ['radio0'], 'found by name alone')
+  t.same(odd.addr, [{ ifname: 'radio0' }, { ifindex: 3 }, { ifindex: 4, ifname: 7 }, 'radio0', null], 'the JSON is passed on as it is, for the core to judge')
+  writeFileSync(answer, '{"not":"a list"}')
+  t.same((await read()).wireless, [], 'not a list: no links')
 })
