@@ -1,0 +1,23 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { readFixture } from '../../src/adapters/fixture-files.js'
+import { DEFAULT_CORE_OPTIONS } from '../../src/core/state.js'
+import { tempDir } from '../helpers/temp-dir.js'
+
+const RESYNC = { type: 'resync', at: 1000, reason: 'startup' }
+
+t.test('a case without expected events yet reads with none; what case.json leaves out takes the defaults', async (t) => {
+  const dir = tempDir(t, 'fixture')
+  writeFileSync(join(dir, 'case.json'), '{}\n')
+  writeFileSync(join(dir, 'inputs.jsonl'), `${JSON.stringify(RESYNC)}\n\n`)
+  t.same(readFixture(dir), { description: '', options: DEFAULT_CORE_OPTIONS, inputs: [RESYNC], expected: [] })
+})
+
+t.test('expected.jsonl is read when there, and case.json options override the defaults', async (t) => {
+  const dir = tempDir(t, 'fixture')
+  writeFileSync(join(dir, 'case.json'), JSON.stringify({ description: 'd', options: { debounceMs: 7 } }))
+  writeFileSync(join(dir, 'inputs.jsonl'), `${JSON.stringify(RESYNC)}\n`)
+  writeFileSync(join(dir, 'expected.jsonl'), '{"type":"network_discovery"}\n')
+  t.match(readFixture(dir), { description: 'd', options: { ...DEFAULT_CORE_OPTIONS, debounceMs: 7 }, expected: [{ type: 'network_discovery' }] })
+})
