@@ -103,9 +103,10 @@ export const startDaemon = (
   let stopped = false
   let cancelTick: (() => void) | undefined
   let tickAt: number | undefined
-  let encodedInterfaces: { report: State['report']; json: string } | undefined
+  let encodedInterfaces: { report: State['report']; json: string; count: number } | undefined
   let discoveryOverLimit = false
-  let markReady: () => void = () => {}
+  // Assigned at once: a promise runs its executor before the constructor returns.
+  let markReady!: () => void
   const ready = new Promise<void>((resolve) => (markReady = resolve))
 
   /** One warning when the discovery line passes asyncio's default 64 KiB line limit (docs/migrating.md). */
@@ -186,10 +187,13 @@ export const startDaemon = (
       const at = clock.now()
       // The report is a new map only when it changed, so the encoded interfaces are reused until then.
       const fresh = encodedInterfaces?.report !== state.report
-      if (fresh || encodedInterfaces === undefined) encodedInterfaces = { report: state.report, json: JSON.stringify(interfacesOf(state, at)) }
+      if (fresh || encodedInterfaces === undefined) {
+        const interfaces = interfacesOf(state, at)
+        encodedInterfaces = { report: state.report, json: JSON.stringify(interfaces), count: interfaces.length }
+      }
       const line = encodeDiscoveryLine(encodedInterfaces.json, formatTimestamp(at))
       // Its length changes only with the interfaces (the timestamp has a fixed width): check once per encoding.
-      if (fresh) warnAboutSize(Buffer.byteLength(line) - 1, state.report?.size ?? 0)
+      if (fresh) warnAboutSize(Buffer.byteLength(line) - 1, encodedInterfaces.count)
       return line
     },
     interfaces: () => interfacesOf(store.getState(), clock.now()),

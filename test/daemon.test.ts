@@ -188,3 +188,27 @@ t.test('one tap records every input, failed reads and ticks included, and the re
   )
   t.same(replay(options.core, inputs), { events: live, warnings: ['snapshot failed; retrying {"error":"ip -json addr show timed out","delayMs":100,"failures":1}'] })
 })
+
+t.test('a read that rejects with something other than an Error is recorded by its text', async (t) => {
+  const inputs: Input[] = []
+  let monitor: MonitorCallbacks | undefined
+  const daemon = startDaemon(
+    options,
+    {
+      clock: createFakeClock(),
+      logger: silentLogger,
+      readSnapshot: () => Promise.reject('ip went away' as unknown as Error),
+      startMonitor: (callbacks) => {
+        monitor = callbacks
+        return { stats: () => ({ pid: 42, restarts: 0, overruns: 0, lastRecordAt: null }), stop: async () => {} }
+      },
+    },
+    '0.0.0',
+    [{ onInput: (input) => inputs.push(input) }],
+  )
+  monitor?.onSubscribed('startup')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(inputs, [{ type: 'resync' }, { type: 'snapshot-failed', error: 'ip went away' }])
+  t.equal(daemon.status().snapshots_failed, 1)
+  await daemon.stop()
+})
