@@ -1,0 +1,99 @@
+import { unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import type { MonitorCallbacks, MonitorStats } from '../src/adapters/ip-monitor.js'
+import { silentLogger } from '../src/adapters/logger.js'
+import { INTERNAL_ERROR } from '../src/core/commands.js'
+import { DEFAULT_CORE_OPTIONS } from '../src/core/state.js'
+import type { DaemonDeps } from '../src/daemon.js'
+import { startSidecar, type SidecarOptions } from '../src/sidecar.js'
+import { createFakeClock } from './helpers/fake-clock.js'
+import { connectClient } from './helpers/socket-client.js'
+import { tempDir } from './helpers/temp-dir.js'
+
+const sidecarOptions = (path: string): SidecarOptions => ({
+  daemon: { core: DEFAULT_CORE_OPTIONS, ipPath: 'ip', snapshotTimeoutMs: 1000, subscribeTimeoutMs: 1000, maxBackoffMs: 5000 },
+  version: '0.0.0-test',
+  socket: { path, mode: 0o600, maxClients: 4 },
+})
+
+const ens37 = (cidr: string) => [
+  { ifindex: 2, ifname: 'ens37', operstate: 'UP', flags: ['UP', 'LOWER_UP'], addr_info: [{ family: 'inet', local: cidr.split('/')[0], prefixlen: Number(cidr.split('/')[1]) }] },
+]
+
+/** Daemon deps over a scripted monitor and kernel (ens37 with `truth.cidr`); `stats` is what the monitor reports. */
+const fakeDeps = (stats: () => MonitorStats = () => ({ pid: 42, restarts: 0, overruns: 0, lastRecordAt: null })) => {
+  const monitor: { callbacks?: MonitorCallbacks; stops: number } = { stops: 0 }
+  const truth = { cidr: '10.0.0.5/24' }
+  const clock = createFakeClock()
+  const deps: DaemonDeps = {
+    clock,
+    logger: silentLogger,
+    readSnapshot: async () => ({ addr: ens37(truth.cidr), route: [], wireless: [] }),
+    startMonitor: (callbacks) => {
+      monitor.callbacks = callbacks
+      return {
+        stats,
+        stop: async () => {
+          monitor.stops += 1
+        },
+      }
+    },
+  }
+  return { deps, monitor, truth, clock }
+}
+
+t.test('a socket path that cannot be served: the daemon it started is stopped, the error thrown, the path free again', async (t) => {
+  const path = join(tempDir(t, 'sidecar'), 'netmon.sock')
+  writeFileSync(path, 'not a socket')
+  const { deps, monitor } = fakeDeps()
+  await t.rejects(startSidecar(sidecarOptions(path), silentLogger, {}, deps), { code: 'ERR_SOCKET_PATH', message: /exists and is not a socket/ })
+  t.equal(monitor.stops, 1, 'the monitor it started is stopped')
+  unlinkSync(path)
+  const next = await startSidecar(sidecarOptions(path), silentLogger, {}, fakeDeps().deps)
+  t.pass('the next one claims and serves the path')
+  await next.stop()
+})
+
+t.test('a client that connects early is greeted once the first snapshot is in; a command whose reply fails gets the internal-error line and is closed', async (t) => {
+  const path = join(tempDir(t, 'sidecar'), 'netmon.sock')
+  const { deps, monitor } = fakeDeps(() => {
+    throw new Error('the monitor cannot say')
+  })
+  const sidecar = await startSidecar(sidecarOptions(path), silentLogger, {}, deps)
+  t.teardown(() => sidecar.stop())
+  const client = await connectClient(path)
+  t.teardown(() => client.close())
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(client.lines.lines, [], 'not greeted before the first snapshot')
+  monitor.callbacks?.onSubscribed('startup')
+  await sidecar.ready
+  t.match(JSON.parse((await client.lines.waitForCount(1))[0] ?? 'null'), { type: 'network_discovery' }, 'greeted once it is in')
+  client.send({ command: 'get_status' })
+  t.same(JSON.parse((await client.lines.waitForCount(2))[1] ?? 'null'), INTERNAL_ERROR)
+  await client.closedWithin()
+})
+
+t.test('without a socket (--no-socket --stdout): the discovery and every change, resync included, go to writeOut', async (t) => {
+  const { deps, monitor, truth, clock } = fakeDeps()
+  const out: string[] = []
+  const sidecar = await startSidecar({ ...sidecarOptions(''), socket: undefined, writeOut: (line) => out.push(line) }, silentLogger, {}, deps)
+  t.teardown(() => sidecar.stop())
+  monitor.callbacks?.onSubscribed('startup')
+  await sidecar.ready
+  truth.cidr = '10.0.0.9/24'
+  sidecar.resync('SIGHUP')
+  await clock.advance(DEFAULT_CORE_OPTIONS.debounceMs)
+  t.match(
+    out.map((line) => JSON.parse(line) as unknown),
+    [
+      { type: 'network_discovery', data: { interfaces: [{ interface: 'ens37', ipv4_addresses: [{ address: '10.0.0.5' }] }] } },
+      { type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [{ address: '10.0.0.9' }] } },
+    ],
+  )
+  t.equal(out.length, 2)
+  t.ok(
+    out.every((line) => line.endsWith('}\n')),
+    'one line each',
+  )
+})
