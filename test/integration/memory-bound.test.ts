@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import type { DaemonProcess } from '../helpers/daemon-process.js'
-import { socketPath } from '../helpers/one-interface.js'
-import { daemonWithClient, expectSettled, INTERFACES, namespaceWithInterfaces } from '../helpers/settled-daemon.js'
+import { INTERFACES, namespaceWithInterfaces } from '../helpers/hosts.js'
+import { imageNodeOptions, unitNodeOptions } from '../helpers/node-options.js'
+import { daemonWithClient } from '../helpers/served-socket.js'
+import { expectSettled } from '../helpers/settled-daemon.js'
 import type { SocketClient } from '../helpers/socket-client.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { socketPath, tempDir } from '../helpers/temp-dir.js'
 
 /*
  * Memory under sustained change load (issue 10): the daemon may hold what exists now,
@@ -23,24 +24,9 @@ import { tempDir } from '../helpers/temp-dir.js'
  */
 
 const HOOK = fileURLToPath(new URL('../helpers/heap-hook.mjs', import.meta.url))
-const ROOT = new URL('../../', import.meta.url)
 
 /** Dead names or addresses a live heap may still mention: a RegExp's last input, a line being split, the log line in flight. */
 const SLACK = 10
-
-/** `NODE_OPTIONS` as netmon.service sets it (`Environment=NODE_OPTIONS=...`). */
-const unitNodeOptions = (): string[] => {
-  const unit = readFileSync(new URL('netmon.service', ROOT), 'utf8')
-  const match = /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit)
-  return match?.[1]?.split(' ').filter((flag) => flag !== '') ?? []
-}
-
-/** `NODE_OPTIONS` as Dockerfile.netmon sets it (`ENV NODE_OPTIONS=...`). */
-const imageNodeOptions = (): string[] => {
-  const dockerfile = readFileSync(new URL('Dockerfile.netmon', ROOT), 'utf8')
-  const match = /^ENV NODE_OPTIONS="?([^"\n]*)"?$/m.exec(dockerfile)
-  return match?.[1]?.split(' ').filter((flag) => flag !== '') ?? []
-}
 
 interface SpaceFigures {
   size: number
@@ -69,11 +55,6 @@ const distinctMentions = (strings: readonly string[], pattern: RegExp, key: (mat
   const found = new Set<string>()
   for (const text of strings) for (const match of text.matchAll(new RegExp(pattern.source, 'g'))) found.add(key(match as RegExpExecArray))
   return found
-}
-
-/** `ip -n <ns> -batch -`: one command per line, one process. */
-const batch = async (ns: string, lines: readonly string[]): Promise<void> => {
-  await execa('ip', ['-n', ns, '-batch', '-'], { input: `${lines.join('\n')}\n` })
 }
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
@@ -122,13 +103,13 @@ t.test('1,600 never-reused interface names: the daemon keeps none of the dead on
   for (let round = 0; round < ROUNDS; round += 1) {
     const names = Array.from({ length: PER_ROUND }, (_, n) => round * PER_ROUND + n)
     const from = client.lines.lines.length
-    await batch(ns.name, [
+    await ns.batch([
       ...names.map((k) => `link add zp${k} type veth peer name zq${k}`),
       ...names.flatMap((k) => [`link set zp${k} up`, `link set zq${k} up`, `addr add 10.212.${Math.floor(k / 200)}.${(k % 200) + 1}/24 dev zq${k}`]),
     ])
     await waitForEvents(client, from, new Map(names.map((k) => [`zq${k}`, (line: string) => line.includes('"ipv4_addresses":[{')])))
     const removedFrom = client.lines.lines.length
-    await batch(ns.name, names.map((k) => `link del zp${k}`))
+    await ns.batch(names.map((k) => `link del zp${k}`))
     await waitForEvents(client, removedFrom, new Map(names.map((k) => [`zq${k}`, (line: string) => line.includes('"status":"removed"')])))
   }
   await expectSettled(t, ns, client, 'after 1,600 names')
@@ -152,10 +133,10 @@ t.test('800 address changes through one interface set: the daemon keeps none of 
     // One new address per interface, then removed again: 8 changes a round, never reused.
     const address = (position: number): string => `10.213.${round}.${position + 1}`
     const from = client.lines.lines.length
-    await batch(ns.name, INTERFACES.map((name, position) => `addr add ${address(position)}/24 dev ${name}`))
+    await ns.batch(INTERFACES.map((name, position) => `addr add ${address(position)}/24 dev ${name}`))
     await waitForEvents(client, from, new Map(INTERFACES.map((name, position) => [name, (line: string) => line.includes(`"${address(position)}"`)])))
     const removedFrom = client.lines.lines.length
-    await batch(ns.name, INTERFACES.map((name, position) => `addr del ${address(position)}/24 dev ${name}`))
+    await ns.batch(INTERFACES.map((name, position) => `addr del ${address(position)}/24 dev ${name}`))
     await waitForEvents(client, removedFrom, new Map(INTERFACES.map((name, position) => [name, (line: string) => !line.includes(`"${address(position)}"`)])))
   }
   await expectSettled(t, ns, client, 'after 800 changes')

@@ -5,11 +5,11 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace } from '../helpers/netns.js'
-import { parseLine } from '../helpers/served-socket.js'
-import { daemonWithClient, status } from '../helpers/settled-daemon.js'
-import { connectClient, waitForSocket } from '../helpers/socket-client.js'
+import { daemonWithClient } from '../helpers/served-socket.js'
+import { parseLine, connectClient, waitForSocket } from '../helpers/socket-client.js'
+import { getStatus } from '../helpers/status.js'
 import { tempDir } from '../helpers/temp-dir.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { sleep } from '../helpers/wait.js'
 
 // Who owns a socket path: one netmon at a time, and a daemon removes only its own file.
 
@@ -86,7 +86,7 @@ t.test('a SIGKILLed daemon never blocks the next start; the lock is not inherite
   if (ns === undefined) return
   const socket = join(tempDir(t, 'kill'), 'netmon.sock')
   const { daemon: killed, client } = await daemonWithClient(t, ns, socket)
-  const monitorPid = (await status(client)).monitor.pid
+  const monitorPid = (await getStatus(client)).monitor.pid
   const fds = readdirSync(`/proc/${monitorPid}/fd`).map((fd) => {
     try {
       return readlinkSync(`/proc/${monitorPid}/fd/${fd}`)

@@ -4,32 +4,25 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
-import { createNamespace, type TestNamespace } from '../helpers/netns.js'
+import { createNamespace, type Namespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
-import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
-import { daemonWithClient, status as daemonStatus } from '../helpers/settled-daemon.js'
+import { daemonWithClient, served } from '../helpers/served-socket.js'
+import { connectClient, waitForSocket, type SocketClient, ask, parseLine } from '../helpers/socket-client.js'
+import { getStatus as daemonStatus, statusWhen } from '../helpers/status.js'
 import { tempDir } from '../helpers/temp-dir.js'
-import { ask, parseLine, served } from '../helpers/served-socket.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { sleep } from '../helpers/wait.js'
 
 const run = promisify(execFile)
-
-
 
 const parse = parseLine
 
 /** Polls get_status on `client` until the daemon counts `count` clients. */
 const connectedCount = async (client: SocketClient, count: number): Promise<void> => {
-  const giveUp = Date.now() + 10_000
-  for (;;) {
-    const { status } = (await ask(client, { command: 'get_status' })) as { status: { clients_connected: number } }
-    if (status.clients_connected === count) return
-    if (Date.now() > giveUp) throw new Error(`the daemon counts ${status.clients_connected} clients, not ${count}`)
-    await sleep(20)
-  }
+  const status = await statusWhen(client, (candidate) => candidate.clients_connected === count)
+  if (status.clients_connected !== count) throw new Error(`the daemon counts ${String(status.clients_connected)} clients, not ${count}`)
 }
 
-const churn = async (ns: TestNamespace, last: number): Promise<void> => {
+const churn = async (ns: Namespace, last: number): Promise<void> => {
   await ns.ip('addr', 'add', `10.77.0.${last}/24`, 'dev', 'ens37')
 }
 
