@@ -1,5 +1,5 @@
 /**
- * The oracle of the randomised tests: what a client should believe about the
+ * The oracle of the randomised tests and the bench: what a client should believe about the
  * interfaces, computed from `ip -json` with none of netmon's code (not even its types).
  */
 
@@ -108,3 +108,13 @@ export const foldEvents = (lines: readonly string[]): ExpectedView => {
   return view
 }
 
+/** One line per interface on which two views differ; empty when they are equal. */
+export const diffViews = (client: ExpectedView, kernel: ExpectedView): string[] => {
+  const differences: string[] = []
+  for (const name of new Set([...Object.keys(client), ...Object.keys(kernel)])) {
+    const a = JSON.stringify(client[name] ?? null)
+    const b = JSON.stringify(kernel[name] ?? null)
+    if (a !== b) differences.push(`${name}: client ${a.slice(0, 120)} kernel ${b.slice(0, 120)}`)
+  }
+  return differences
+}

@@ -5,6 +5,7 @@ import { eventually } from './wait.js'
 /** A real node:net client of the daemon's socket. */
 export interface SocketClient {
   socket: Socket
+  /** Every line received, with its arrival time. */
   lines: LineCollector
   send(message: unknown): void
   sendRaw(text: string): void
