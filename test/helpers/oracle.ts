@@ -35,8 +35,12 @@ export interface RouteEntry {
 
 const IGNORED = /^(lo|docker0|veth.*)$/
 
-/** A unicast default route, as `ip` prints it. */
-export const isDefaultRoute = (route: RouteEntry): boolean => route.type === undefined && route.dst === 'default'
+/**
+ * A unicast route to all of IPv4. `ip` prints it as "default" (the kernel sends no
+ * destination for a zero-length prefix); "0.0.0.0/0" is the same prefix written out, and the
+ * daemon counts both (src/core/view.ts).
+ */
+export const isDefaultRoute = (route: RouteEntry): boolean => route.type === undefined && (route.dst === 'default' || route.dst === '0.0.0.0/0')
 
 /** The lowest-metric default route's gateway through `ifname` (a multipath route by its nexthop there). */
 const gatewayOf = (ifname: string, routes: readonly RouteEntry[]): string | null => {

@@ -1,10 +1,10 @@
 import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { INTERFACES, namespaceWithInterfaces } from '../helpers/hosts.js'
+import { INTERFACES, namespaceWithEns37, namespaceWithInterfaces } from '../helpers/hosts.js'
 import { foldEvents, kernelView } from '../helpers/oracle.js'
 import { seededRandom } from '../helpers/seeded-random.js'
-import { DAEMON_ARGS } from '../helpers/served-socket.js'
+import { DAEMON_ARGS, daemonWithClient } from '../helpers/served-socket.js'
 import { expectSettled } from '../helpers/settled-daemon.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { getStatus } from '../helpers/status.js'
@@ -77,3 +77,15 @@ for (const seed of SEEDS) {
   })
 }
 
+
+t.test('oracle: a default route added as 0.0.0.0/0 is listed as "default"; the oracle and the daemon both report its gateway', async (t) => {
+  const ns = await namespaceWithEns37(t, 'orcdef')
+  if (ns === undefined) return
+  await ns.ip('route', 'add', '0.0.0.0/0', 'via', '10.77.0.1', 'dev', 'ens37', 'metric', '7')
+  const listed = JSON.parse(await ns.ip('-4', '-json', 'route', 'show', 'table', 'main', 'default')) as { dst: string }[]
+  t.same(listed.map((route) => route.dst), ['default'], 'the kernel sends no destination for a zero-length prefix')
+  const kernel = await kernelView(ns)
+  t.equal(kernel.ens37?.gateway, '10.77.0.1', 'the oracle reads the gateway')
+  const { client } = await daemonWithClient(t, ns, socketPath(t, 'orcdef'), DAEMON_ARGS)
+  t.same(foldEvents(client.lines.lines), kernel, "the daemon's discovery equals the oracle's view")
+})
