@@ -6,6 +6,7 @@ import { INTERFACES, namespaceWithInterfaces } from '../helpers/hosts.js'
 import { imageNodeOptions, unitNodeOptions } from '../helpers/node-options.js'
 import { daemonWithClient } from '../helpers/served-socket.js'
 import { expectSettled } from '../helpers/settled-daemon.js'
+import { slow } from '../helpers/slow.js'
 import type { SocketClient } from '../helpers/socket-client.js'
 import { socketPath, tempDir } from '../helpers/temp-dir.js'
 
@@ -94,7 +95,7 @@ t.test('the unit and the image give the daemon the same node flags, and they cap
   t.same(imageNodeOptions(), unit, 'Dockerfile.netmon sets the same NODE_OPTIONS')
 })
 
-t.test('1,600 never-reused interface names: the daemon keeps none of the dead ones', async (t) => {
+t.test('1,600 never-reused interface names: the daemon keeps none of the dead ones', slow(), async (t) => {
   const started = await startHooked(t, 'memnames')
   if (started === undefined) return
   const { ns, daemon, client } = started
@@ -124,7 +125,7 @@ t.test('1,600 never-reused interface names: the daemon keeps none of the dead on
   t.ok(newSpace <= 4 * 1024 * 1024, `young generation under load ${mb(newSpace)} (at most 4 MB with the unit's flags)`)
 })
 
-t.test('800 address changes through one interface set: the daemon keeps none of the removed addresses', async (t) => {
+t.test('800 address changes through one interface set: the daemon keeps none of the removed addresses', slow(), async (t) => {
   const started = await startHooked(t, 'memchg')
   if (started === undefined) return
   const { ns, daemon, client } = started

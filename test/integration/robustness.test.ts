@@ -7,6 +7,7 @@ import { namespaceWithInterfaces, INTERFACES } from '../helpers/hosts.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
 import { DAEMON_ARGS, daemonWithClient } from '../helpers/served-socket.js'
 import { expectSettled } from '../helpers/settled-daemon.js'
+import { slow } from '../helpers/slow.js'
 import { eventLines, connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { getStatus } from '../helpers/status.js'
 import { socketPath } from '../helpers/temp-dir.js'
@@ -76,7 +77,7 @@ t.test('a namespace half-made by `ip netns add` while the monitor starts is not 
   t.notMatch(log, /"level":"(warn|error)"/, 'nothing to warn about')
 })
 
-t.test('a storm is coalesced: one event per interface per window, snapshots grow with windows', async (t) => {
+t.test('a storm is coalesced: one event per interface per window, snapshots grow with windows', slow(), async (t) => {
   const ns = await namespaceWithInterfaces(t, 'storm')
   if (ns === undefined) return
   const socket = socketPath(t, 'storm')
@@ -118,7 +119,7 @@ t.test('a snapshot command that hangs is timed out and retried', async (t) => {
   t.match(daemon.stderr.lines.join('\n'), /snapshot failed; retrying.*timed out/)
 })
 
-t.test('idle arms nothing: a debounce window is a timer, and once it has closed none is left', async (t) => {
+t.test('idle arms nothing: a debounce window is a timer, and once it has closed none is left', slow(), async (t) => {
   const ns = await namespaceWithInterfaces(t, 'armed')
   if (ns === undefined) return
   const socket = socketPath(t, 'armed')
@@ -135,7 +136,7 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
   t.equal(idle.filter((resource) => resource === 'ProcessWrap').length, 1, `one child, ip monitor: ${JSON.stringify(idle)}`)
 })
 
-t.test('idle is idle: the event loop does not wake over 10 s without changes', async (t) => {
+t.test('idle is idle: the event loop does not wake over 10 s without changes', slow(), async (t) => {
   const ns = await namespaceWithInterfaces(t, 'idle')
   if (ns === undefined) return
   const socket = socketPath(t, 'idle')

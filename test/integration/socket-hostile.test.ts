@@ -8,6 +8,7 @@ import { ipWrapper } from '../helpers/fake-ip.js'
 import { createNamespace, type Namespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
 import { served } from '../helpers/served-socket.js'
+import { slow } from '../helpers/slow.js'
 import { ask, parseLine, connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { statusWhen } from '../helpers/status.js'
 import { tempDir } from '../helpers/temp-dir.js'
@@ -188,7 +189,7 @@ const flooder = async (socket: string): Promise<{ replies(): number; stop(): voi
   }
 }
 
-t.test('a command flood is throttled per client; events still reach the others promptly', async (t) => {
+t.test('a command flood is throttled per client; events still reach the others promptly', slow(), async (t) => {
   const s = await served(t, 'flood')
   if (s === undefined) return
   const healthy = await s.connect()

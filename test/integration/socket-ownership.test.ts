@@ -6,6 +6,7 @@ import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace } from '../helpers/netns.js'
 import { daemonWithClient } from '../helpers/served-socket.js'
+import { slow } from '../helpers/slow.js'
 import { parseLine, connectClient, waitForSocket } from '../helpers/socket-client.js'
 import { getStatus } from '../helpers/status.js'
 import { tempDir } from '../helpers/temp-dir.js'
@@ -19,7 +20,7 @@ const run = promisify(execFile)
 const staleSockets = (paths: string[]): Promise<unknown> =>
   run('python3', ['-c', 'import socket,sys\nfor p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)', ...paths])
 
-t.test('200 pairs started at once on a stale socket: exactly one of each pair serves', async (t) => {
+t.test('200 pairs started at once on a stale socket: exactly one of each pair serves', slow(), async (t) => {
   const ns = await createNamespace(t, 'race')
   if (ns === undefined) return
   const dir = tempDir(t, 'race')
