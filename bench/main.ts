@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { inRepo } from '../test/helpers/repo-root.js'
+import { runAb } from './lib/ab.js'
 import { cleanupAllSync, installCleanupHandlers } from './lib/cleanup.js'
 import { parseOptions, progress, USAGE, type BenchOptions } from './lib/options.js'
 import { formatResult, type ScenarioResult } from './lib/report.js'
@@ -94,6 +95,7 @@ const main = async (argv: string[]): Promise<number> => {
     process.stderr.write(`bench: cannot run: ${problem}\n`)
     return 1
   }
+  if (options.ab !== undefined) return runAb(options.ab, argv, options.abRounds, progress)
   installCleanupHandlers()
   const started = now()
   const env = await machine()

@@ -37,8 +37,8 @@ export interface DaemonHandle {
 const nodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 
 /**
- * `extraNodeFlags` go before the script, after BENCH_NODE_FLAGS: e.g. the NODE_OPTIONS of
- * netmon.service, or a measuring hook (./heap-hook.ts).
+ * `extraNodeFlags` go before the script, after BENCH_NODE_FLAGS: e.g. the node flags of
+ * bin/netmon.js, or a measuring hook (./heap-hook.ts).
  */
 export const startDaemon = (ns: Namespace, args: readonly string[], extraNodeFlags: readonly string[] = []): DaemonHandle => {
   const dir = mkdtempSync(join(tmpdir(), 'nmb-'))

@@ -20,6 +20,10 @@ export interface BenchOptions {
   memoryNames: number
   /** Routes in the main table for the route-table scenario. */
   routeSizes: number[]
+  /** `--ab <ref>`: the git commit whose daemon the same run compares against this checkout's. */
+  ab: string | undefined
+  /** Alternations of the A/B run (A, B, A, B, ...). */
+  abRounds: number
 }
 
 export const SCENARIOS = ['latency', 'storm', 'connect', 'fanout', 'footprint', 'interfaces', 'import-cost', 'memory', 'routes'] as const
@@ -41,6 +45,10 @@ export const USAGE = `usage: npm run bench -- [options]   (as root: it creates n
   --memory-changes <n>     address changes of the memory load (default 800; quick 200)
   --memory-names <n>       never-reused interface names of the memory load (default 1600; quick 400)
   --route-sizes <list>     routes in the main table (default 10000,100000,1000000; quick 10000,100000)
+  --ab <git ref>           A/B: the same scenarios against the daemon built from <git ref> (A, in a
+                           temporary worktree) and this checkout's (B), alternated; prints the
+                           goals' figures side by side. E.g. --ab HEAD~1
+  --ab-rounds <n>          alternations of A and B (default 1)
   -h, --help               this text
 `
 
@@ -78,6 +86,8 @@ export const parseOptions = (argv: string[]): BenchOptions | undefined => {
       'memory-changes': { type: 'string' },
       'memory-names': { type: 'string' },
       'route-sizes': { type: 'string' },
+      ab: { type: 'string' },
+      'ab-rounds': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -103,6 +113,8 @@ export const parseOptions = (argv: string[]): BenchOptions | undefined => {
     memoryChanges: int(values['memory-changes'], quick ? 200 : 800, 'memory-changes'),
     memoryNames: int(values['memory-names'], quick ? 400 : 1600, 'memory-names'),
     routeSizes: list(values['route-sizes'], quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]),
+    ab: values.ab,
+    abRounds: int(values['ab-rounds'], 1, 'ab-rounds'),
   }
 }
 

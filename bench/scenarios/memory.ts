@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process'
 import { withNamespace, type Namespace } from '../../test/helpers/netns.js'
-import { unitNodeOptions } from '../../test/helpers/node-options.js'
+import { deployedNodeFlags } from '../../test/helpers/node-options.js'
 import { cpuTimes, memory } from '../../test/helpers/proc-stats.js'
 import type { SocketClient } from '../../test/helpers/socket-client.js'
 import { sleep } from '../../test/helpers/wait.js'
 import { clientArrival } from '../lib/arrivals.js'
 import { trackPid, untrackPid } from '../lib/cleanup.js'
-import { HEAP_HOOK_FLAGS, heapOf, withDaemon, type DaemonHandle, type HeapFigures } from '../lib/daemon.js'
+import { HEAP_HOOK_FLAGS, heapOf, NETMON_BIN, withDaemon, type DaemonHandle, type HeapFigures } from '../lib/daemon.js'
 import { progress, type BenchOptions } from '../lib/options.js'
 import type { ScenarioResult, Table } from '../lib/report.js'
 import { now, round } from '../lib/stats.js'
@@ -191,9 +191,9 @@ const rowsOf = (results: readonly LoadFigures[], floorMb: number | null): Table[
   ])
 
 export const memoryScenario = async (options: BenchOptions): Promise<ScenarioResult> => {
-  const unit = unitNodeOptions()
+  const deployedFlags = deployedNodeFlags(NETMON_BIN)
   const variants: Variant[] = [{ label: 'node defaults', flags: [] }]
-  if (unit.length > 0) variants.push({ label: 'as netmon.service runs it', flags: unit })
+  if (deployedFlags.length > 0) variants.push({ label: 'as deployed', flags: deployedFlags })
   progress('memory: floor (bare node)')
   const floorMb = await bareNodeRss([])
   const results: LoadFigures[] = []
@@ -208,7 +208,7 @@ export const memoryScenario = async (options: BenchOptions): Promise<ScenarioRes
   return {
     name: 'memory',
     title: `8. Memory under sustained change load (--debounce 0, every change read back and sent to one client)`,
-    figures: { goal_mb: GOAL_MB, floor_bare_node_rss_mb: floorMb, unit_node_options: unit.join(' '), loads: results },
+    figures: { goal_mb: GOAL_MB, floor_bare_node_rss_mb: floorMb, deployed_node_flags: deployedFlags.join(' '), loads: results },
     tables: [
       {
         title: 'MB; heap = used/total as process.memoryUsage() reports it; "live heap" is heapUsed after a forced full GC',

@@ -1,10 +1,6 @@
-import type { MonitorLine } from './parse-monitor.js'
+import type { MonitorRecord } from './record-assembler.js'
 import { unreachable } from './result.js'
-import type { RouteContext, State } from './state.js'
-
-const DEFAULT_DESTINATIONS = new Set(['default', '0.0.0.0/0'])
-
-const namesOf = (state: State, ifindex: number, ifname: string): (string | undefined)[] => [ifname, state.names.get(ifindex)]
+import type { State } from './state.js'
 
 /**
  * A link record's possible names (see parse-monitor.ts): the one known for its index when
@@ -19,25 +15,20 @@ const linkNamesOf = (state: State, ifindex: number, candidates: readonly string[
   return known !== undefined && candidates.includes(known) ? [known] : [candidates[0], known]
 }
 
-/** Which interfaces a monitor line may have changed, and the route context it leaves. */
-export const affected = (state: State, line: MonitorLine): { names: (string | undefined)[]; context: RouteContext } => {
-  switch (line.kind) {
+/** Which interfaces a monitor record may have changed (undefined: a name not known yet). */
+export const affected = (state: State, record: MonitorRecord): (string | undefined)[] => {
+  switch (record.kind) {
     case 'link':
-      return { names: linkNamesOf(state, line.ifindex, line.ifnames), context: 'other' }
+      return linkNamesOf(state, record.ifindex, record.ifnames)
     case 'addr':
-      return { names: line.family === 'inet6' ? [] : namesOf(state, line.ifindex, line.ifname), context: 'other' }
-    case 'route': {
-      const isDefault =
-        line.family === 'inet' && line.routeType === 'unicast' && line.table === 'main' && DEFAULT_DESTINATIONS.has(line.dst)
-      return { names: isDefault ? [line.dev] : [], context: isDefault ? 'default-route' : 'other' }
-    }
-    case 'nexthop':
-      return { names: state.routeContext === 'default-route' && line.family !== 'inet6' ? [line.dev] : [], context: state.routeContext }
-    case 'continuation':
-      return { names: [], context: state.routeContext }
+      return record.family === 'inet6' ? [] : [record.ifname, state.names.get(record.ifindex)]
+    case 'default-route-device':
+      return record.family === 'inet6' ? [] : [record.dev]
+    case 'no-interface':
+      return []
     case 'json':
-      return { names: line.ifnames, context: 'other' }
+      return record.ifnames
     default:
-      return unreachable(line)
+      return unreachable(record)
   }
 }

@@ -5,6 +5,7 @@ import { affected } from './monitor-scope.js'
 import { parseMonitorLine } from './parse-monitor.js'
 import { parseSnapshot, type RawSnapshot } from './parse-snapshot.js'
 import type { NetworkChange, ProtocolEvent } from './protocol.js'
+import { assemble, forgetRecord } from './record-assembler.js'
 import { discoveryFrom, reportOf } from './report.js'
 import { unreachable } from './result.js'
 import type { LinkSnapshot } from './snapshot.js'
@@ -127,15 +128,16 @@ const passDeadlines = (current: Transition, at: number): Transition => {
 const onMonitorLine = (config: Config, state: State, line: string, at: number): Transition => {
   const parsed = parseMonitorLine(line)
   if (!parsed.ok) {
-    // Stryker disable next-line StringLiteral: equivalent; the route context is only ever compared with 'default-route'
-    return resync({ state: { ...state, routeContext: 'other' }, emit: [], effects: [{ type: 'log', level: 'warn', message: `${parsed.error}; resyncing` }] })
+    const forgotten = { ...state, inDefaultRoute: forgetRecord() }
+    return resync({ state: forgotten, emit: [], effects: [{ type: 'log', level: 'warn', message: `${parsed.error}; resyncing` }] })
   }
-  const { names, context } = affected(state, parsed.value)
-  const withContext = context === state.routeContext ? state : { ...state, routeContext: context }
-  if (parsed.value.kind === 'json' && names.length === 0) {
-    return resync({ state: withContext, emit: [], effects: [{ type: 'log', level: 'warn', message: 'monitor JSON record names no interface; resyncing' }] })
+  const { inDefaultRoute, record } = assemble(state.inDefaultRoute, parsed.value)
+  const names = affected(state, record)
+  const withRecord = inDefaultRoute === state.inDefaultRoute ? state : { ...state, inDefaultRoute }
+  if (record.kind === 'json' && names.length === 0) {
+    return resync({ state: withRecord, emit: [], effects: [{ type: 'log', level: 'warn', message: 'monitor JSON record names no interface; resyncing' }] })
   }
-  return unchanged(openWindows(config, withContext, names, at))
+  return unchanged(openWindows(config, withRecord, names, at))
 }
 
 /** A read is over: the next starts when windows closed meanwhile or records may have been lost. */

@@ -1,3 +1,4 @@
+import type { InDefaultRoute } from './record-assembler.js'
 import type { InterfaceView } from './view.js'
 
 /** Options that shape what the core reports and when. */
@@ -59,9 +60,6 @@ export type SnapshotPhase =
   /** The last read failed; the next one starts at `retryAt`. */
   | ({ phase: 'backing-off'; retryAt: number } & Reading)
 
-/** A multipath route header whose nexthop lines (which name the devices) follow it. */
-export type RouteContext = 'default-route' | 'other'
-
 /** What `get_status` reports of the core's work. */
 export interface CoreCounts {
   snapshotsTaken: number
@@ -78,7 +76,8 @@ export interface State {
   names: ReadonlyMap<number, string>
   windows: ReadonlyMap<string, DebounceWindow>
   snapshot: SnapshotPhase
-  routeContext: RouteContext
+  /** Whether the last `ip monitor` header began a default route's record (record-assembler.ts). */
+  inDefaultRoute: InDefaultRoute
   counts: CoreCounts
 }
 
@@ -87,6 +86,6 @@ export const initialState = (): State => ({
   names: new Map(),
   windows: new Map(),
   snapshot: { phase: 'idle' },
-  routeContext: 'other',
+  inDefaultRoute: false,
   counts: { snapshotsTaken: 0, snapshotsFailed: 0, lastSnapshotAt: null, resyncs: 0, changesEmitted: 0 },
 })

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import t, { type Test } from 'tap'
 import { affected } from '../../src/core/monitor-scope.js'
+import { assemble } from '../../src/core/record-assembler.js'
 import { parseMonitorLine, type MonitorLine } from '../../src/core/parse-monitor.js'
 import { initialState } from '../../src/core/state.js'
 
@@ -196,9 +197,9 @@ t.test('property: an IPv4 default route in main through any device opens a windo
   check(t, 'default routes', fc.property(fc.oneof(routeRecord, routeRecords('ipv4-default-in-main')), (record) => {
     const parsed = parseMonitorLine(record.line)
     if (!parsed.ok) return false
-    const { names } = affected(state, parsed.value)
+    const names = affected(state, assemble(false, parsed.value).record)
     const isDefault = record.dst === 'default' && record.family === 'inet' && record.table === 'main' && record.routeType === 'unicast'
-    return JSON.stringify(names) === JSON.stringify(isDefault ? [record.dev] : [])
+    return JSON.stringify(names) === JSON.stringify(isDefault && record.dev !== undefined ? [record.dev] : [])
   }))
 })
 

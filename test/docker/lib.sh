@@ -582,6 +582,14 @@ check_unprivileged() {
            END { exit bad || NR == 0 }'
   }
   check "$p: processes run without capabilities and with no_new_privs" caps
+  launched() { # netmon (bin/netmon.js) started node with its memory flags
+    local cmdlines
+    cmdlines=$("$DOCKER" exec "$CNAME" /bin/sh -c \
+      'for f in /proc/[0-9]*/cmdline; do tr "\0" " " <"$f"; echo; done' 2>&1)
+    grep -q -- ' --optimize-for-size --max-semi-space-size=1 /usr/local/bin/netmon ' <<<" $cmdlines" ||
+      { echo "no node --optimize-for-size ... /usr/local/bin/netmon among: $(tr '\n' '|' <<<"$cmdlines")"; return 1; }
+  }
+  check "$p: the daemon runs as node --optimize-for-size --max-semi-space-size=1 /usr/local/bin/netmon" launched
   check_change "$p" "$addr" "$lines"
   REACTION_MS=$LAST_MS
   if ((FAILED)); then

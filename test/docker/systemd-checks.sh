@@ -120,14 +120,15 @@ check "netmon.service: systemctl reload resyncs the same process (SIGHUP), it ke
 
 # ExecStart=netmon: systemd looks the bare name up in its fixed search path when it starts
 # the service (`systemctl show` keeps "path=netmon"), so what ran is read from the main
-# process: node with the script path netmon was found at. npm's global prefix is
-# /usr/local (node's own installer, the node images) or /usr (Debian's nodejs).
+# process: node with the script path netmon was found at, and with the memory flags
+# bin/netmon.js starts node with. npm's global prefix is /usr/local (node's own installer,
+# the node images) or /usr (Debian's nodejs).
 exec_path() { # exec_path WANT: the netmon path the main process was started with
   local got
   got=$(sdsh 'tr "\0" " " </proc/$(systemctl show -p MainPID --value netmon.service)/cmdline' 2>&1)
-  [[ " $got" == *" $1 "* ]] || { echo "main process: $got"; return 1; }
+  [[ " $got" == *" $1 "* && "$got" == "node --optimize-for-size "* ]] || { echo "main process: $got"; return 1; }
 }
-check "netmon.service: ExecStart=netmon runs /usr/local/bin/netmon (npm prefix /usr/local)" exec_path /usr/local/bin/netmon
+check "netmon.service: ExecStart=netmon runs node --optimize-for-size ... /usr/local/bin/netmon (npm prefix /usr/local)" exec_path /usr/local/bin/netmon
 # No daemon-reload: the lookup happens at each start.
 sdsh 'mv /usr/local/bin/netmon /usr/bin/netmon && systemctl restart netmon.service'
 check "netmon.service: with netmon in /usr/bin only (npm prefix /usr), it runs /usr/bin/netmon" exec_path /usr/bin/netmon

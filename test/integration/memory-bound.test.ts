@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import type { DaemonProcess } from '../helpers/daemon-process.js'
 import { INTERFACES, namespaceWithInterfaces } from '../helpers/hosts.js'
-import { imageNodeOptions, unitNodeOptions } from '../helpers/node-options.js'
+import { launcherNodeFlags } from '../helpers/node-options.js'
 import { daemonWithClient } from '../helpers/served-socket.js'
 import { expectSettled } from '../helpers/settled-daemon.js'
 import { slow } from '../helpers/slow.js'
@@ -18,8 +18,8 @@ import { socketPath, tempDir } from '../helpers/temp-dir.js'
  *    string naming more than a handful of the interfaces or addresses that existed once and
  *    are gone. A map keyed by names that is never pruned, a cache of dead links, recorded
  *    inputs or kept events would hold every one of them (1,600 names, 400 addresses).
- * 2. With the node flags the service unit and the image set (NODE_OPTIONS), V8's young
- *    generation stays at the size they ask for under load. Measured: without them it grows
+ * 2. With the node flags bin/netmon.js starts node with, V8's young generation stays at
+ *    the size they ask for under load. Measured: without them it grows
  *    to 32 MB under sustained change load and peak RSS reaches 74-105 MB; with them 63-71 MB
  *    (BENCHMARKS.md, "8. Memory under sustained change load").
  */
@@ -60,13 +60,13 @@ const distinctMentions = (strings: readonly string[], pattern: RegExp, key: (mat
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
-/** Starts the daemon with the unit's NODE_OPTIONS and the heap hook; snapshots go to a temp folder. */
+/** Starts the daemon with the launcher's node flags and the heap hook; snapshots go to a temp folder. */
 const startHooked = async (t: Test, label: string): Promise<{ ns: NonNullable<Awaited<ReturnType<typeof namespaceWithInterfaces>>>; daemon: DaemonProcess; client: SocketClient } | undefined> => {
   const ns = await namespaceWithInterfaces(t, label)
   if (ns === undefined) return undefined
   process.env.NETMON_TEST_HEAP_DIR = tempDir(t, `${label}-heap`)
   const { daemon, client } = await daemonWithClient(t, ns, socketPath(t, label), ['--debounce', '0', '--max-wait', '1000'], [
-    ...unitNodeOptions(),
+    ...launcherNodeFlags(),
     '--expose-gc',
     '--import',
     HOOK,
@@ -88,12 +88,6 @@ const waitForEvents = async (client: SocketClient, from: number, expected: Map<s
     from,
   )
 }
-
-t.test('the unit and the image give the daemon the same node flags, and they cap the young generation', async (t) => {
-  const unit = unitNodeOptions()
-  t.match(unit.join(' '), /--max-semi-space-size=\d+/, 'netmon.service sets NODE_OPTIONS with --max-semi-space-size')
-  t.same(imageNodeOptions(), unit, 'Dockerfile.netmon sets the same NODE_OPTIONS')
-})
 
 t.test('1,600 never-reused interface names: the daemon keeps none of the dead ones', slow(), async (t) => {
   const started = await startHooked(t, 'memnames')
@@ -122,7 +116,7 @@ t.test('1,600 never-reused interface names: the daemon keeps none of the dead on
     `the live heap names ${dead.size} of the ${ROUNDS * PER_ROUND * 2} dead links (at most ${SLACK}): ${[...dead].slice(0, 12).join(' ')}; heap used after GC ${mb(report.after.memory.heapUsed)}`,
   )
   const newSpace = report.before.spaces.new_space?.size ?? Number.NaN
-  t.ok(newSpace <= 4 * 1024 * 1024, `young generation under load ${mb(newSpace)} (at most 4 MB with the unit's flags)`)
+  t.ok(newSpace <= 4 * 1024 * 1024, `young generation under load ${mb(newSpace)} (at most 4 MB with the launcher's flags)`)
 })
 
 t.test('800 address changes through one interface set: the daemon keeps none of the removed addresses', slow(), async (t) => {
@@ -149,5 +143,5 @@ t.test('800 address changes through one interface set: the daemon keeps none of 
     `the live heap names ${dead.size} of the ${ROUNDS * INTERFACES.length} removed addresses (at most ${SLACK}): ${[...dead].slice(0, 12).join(' ')}; heap used after GC ${mb(report.after.memory.heapUsed)}`,
   )
   const newSpace = report.before.spaces.new_space?.size ?? Number.NaN
-  t.ok(newSpace <= 4 * 1024 * 1024, `young generation under load ${mb(newSpace)} (at most 4 MB with the unit's flags)`)
+  t.ok(newSpace <= 4 * 1024 * 1024, `young generation under load ${mb(newSpace)} (at most 4 MB with the launcher's flags)`)
 })
