@@ -50,7 +50,7 @@ export const connectWhenFree = (path: string, attempts = 50): Promise<SocketClie
   eventually(() => connectClient(path), Number.POSITIVE_INFINITY, { everyMs: 5, attempts, retryIf: isBusy })
 
 /** Waits until `path` accepts connections (the daemon is listening). */
-export const waitForSocket = async (path: string, timeoutMs = 10_000): Promise<void> => {
+export const waitForSocket = async (path: string, timeoutMs = 30_000): Promise<void> => {
   const client = await eventually(() => connectClient(path), timeoutMs, { everyMs: 25 })
   client.close()
 }
