@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { NETMON_BIN as BUILT_BIN, spawnDaemon } from '../../test/helpers/daemon-process.js'
 import type { LineCollector } from '../../test/helpers/lines.js'
 import type { Namespace } from '../../test/helpers/netns.js'
+import { deployedNodeFlags } from '../../test/helpers/node-options.js'
 import { connectWhenFree, type SocketClient } from '../../test/helpers/socket-client.js'
 import { arrival, discoveryOf } from './arrivals.js'
 import { trackPid, untrackPid } from './cleanup.js'
@@ -37,14 +38,15 @@ export interface DaemonHandle {
 const nodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 
 /**
- * `extraNodeFlags` go before the script, after BENCH_NODE_FLAGS: e.g. the node flags of
- * bin/netmon.js, or a measuring hook (./heap-hook.ts).
+ * `nodeFlags` go before the script, after BENCH_NODE_FLAGS. By default the flags the daemon
+ * is deployed with (its launcher's), so every scenario measures what runs on a board; the
+ * memory scenario passes its own variants, with a measuring hook (./heap-hook.ts).
  */
-export const startDaemon = (ns: Namespace, args: readonly string[], extraNodeFlags: readonly string[] = []): DaemonHandle => {
+export const startDaemon = (ns: Namespace, args: readonly string[], daemonNodeFlags: readonly string[] = deployedNodeFlags(NETMON_BIN)): DaemonHandle => {
   const dir = mkdtempSync(join(tmpdir(), 'nmb-'))
   const socketPath = join(dir, 'netmon.sock')
   const spawnedAt = now()
-  const daemon = spawnDaemon(ns, ['--socket', socketPath, ...args], { nodeFlags: [...nodeFlags(), ...extraNodeFlags], bin: NETMON_BIN })
+  const daemon = spawnDaemon(ns, ['--socket', socketPath, ...args], { nodeFlags: [...nodeFlags(), ...daemonNodeFlags], bin: NETMON_BIN })
   trackPid(daemon.pid)
   let exited = false
   void daemon.exited.then(() => (exited = true))
@@ -85,9 +87,9 @@ export const withDaemon = async <T>(
   ns: Namespace,
   args: readonly string[],
   fn: (daemon: DaemonHandle) => Promise<T>,
-  extraNodeFlags: readonly string[] = [],
+  daemonNodeFlags: readonly string[] = deployedNodeFlags(NETMON_BIN),
 ): Promise<T> => {
-  const daemon = startDaemon(ns, args, extraNodeFlags)
+  const daemon = startDaemon(ns, args, daemonNodeFlags)
   try {
     return await fn(daemon)
   } finally {
