@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { createBoundedLines } from './bounded-lines.js'
+import { createBoundedLines } from '../core/bounded-lines.js'
 import { createCommandBudget } from '../core/command-budget.js'
 import type { Logger } from './logger.js'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { createBoundedLines } from '../../src/adapters/bounded-lines.js'
+import { createBoundedLines } from '../../src/core/bounded-lines.js'
 import { FUZZ_SEED } from '../helpers/command-lines.js'
 
 const takeAll = (chunks: Buffer[], max: number): (string | 'too-long')[] => {
