@@ -3,9 +3,8 @@ import t from 'tap'
 import { silentLogger } from '../../src/adapters/logger.js'
 import { listenSocket, type SocketServer } from '../../src/adapters/socket-server.js'
 import { CLIENT_LIMITS } from '../../src/sidecar.js'
-import { socketPath } from '../helpers/one-interface.js'
-import { parseLine } from '../helpers/served-socket.js'
-import { connectClient } from '../helpers/socket-client.js'
+import { parseLine, connectClient } from '../helpers/socket-client.js'
+import { socketPath } from '../helpers/temp-dir.js'
 
 const serve = async (path: string, replyLine: (line: string) => string): Promise<SocketServer> =>
   listenSocket(

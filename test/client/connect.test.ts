@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events'
 import t, { type Test } from 'tap'
 import { connect, NetmonClientError, type ClientEvent } from '../../src/client/index.js'
-import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from './fake-daemon.js'
+import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from '../helpers/fake-daemon.js'
+import { sleep } from '../helpers/wait.js'
 
 const FAST = { backoff: { initialMs: 20, maxMs: 200 } }
 
@@ -15,7 +16,6 @@ const greetedClient = async (t: Test) => {
   await nextMatching(events, (event) => event.kind === 'discovery')
   return { fake, client, events }
 }
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const kinds = (events: ClientEvent[]): string[] => events.map((event) => event.kind)
 
 t.test('waits for the socket to appear, then yields the discovery', async (t) => {
