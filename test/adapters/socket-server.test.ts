@@ -44,3 +44,19 @@ t.test('close removes the socket file it created, and releases the path for the 
   t.ok(existsSync(path), 'the next one serves')
   await second.close()
 })
+
+t.test('white space around a command is not part of it; a blank line is no command', async (t) => {
+  const path = socketPath(t, 'blank')
+  const server = await serve(path, (line) => `${JSON.stringify({ success: true, line })}\n`)
+  t.teardown(() => server.close())
+  const client = await connectClient(path)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1)
+  client.sendRaw(' \r\n\n\t{"command":"get_status"} \r\n')
+  client.sendRaw('{"command":"last"}\n')
+  const replies = (await client.lines.waitForCount(3)).slice(1).map(parseLine)
+  t.same(replies, [
+    { success: true, line: '{"command":"get_status"}' },
+    { success: true, line: '{"command":"last"}' },
+  ])
+})

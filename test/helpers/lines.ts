@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import split2 from 'split2'
+import { readLines } from '../../src/adapters/read-lines.js'
 
 /** Collects the lines of a stream and lets a test wait for the ones it expects. */
 export interface LineCollector {
@@ -16,11 +16,13 @@ export const collectLines = (stream: Readable): LineCollector => {
   const lines: string[] = []
   const arrivals: number[] = []
   const waiters = new Set<() => void>()
-  stream.pipe(split2()).on('data', (line: string) => {
+  const onLine = (line: string): void => {
     arrivals.push(performance.now())
     lines.push(line)
     for (const wake of [...waiters]) wake()
-  })
+  }
+  // Unbounded: what a test reads is the daemon's own output, and a test wants all of it.
+  readLines(stream, Number.POSITIVE_INFINITY, { onLine, onOverlong: () => {} })
   const waitUntil = <T>(check: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> =>
     new Promise((resolve, reject) => {
       const found = check()
