@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { inRepo } from '../test/helpers/repo-root.js'
 import { runAb } from './lib/ab.js'
 import { cleanupAllSync, installCleanupHandlers } from './lib/cleanup.js'
 import { parseOptions, progress, USAGE, type BenchOptions } from './lib/options.js'
@@ -24,7 +24,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /** Checks that the bench can run at all (root, iproute2, namespaces, a built daemon). */
 const preflight = async (): Promise<string | undefined> => {
   if (process.getuid?.() !== 0) return 'needs root (it creates network namespaces)'
-  if (!existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)))) return 'dist/ is missing: run `npm run build`'
+  if (!existsSync(inRepo('dist', 'cli', 'main.js'))) return 'dist/ is missing: run `npm run build`'
   try {
     await run('ip', ['-json', 'link', 'show'])
   } catch (error) {
@@ -40,7 +40,7 @@ const machine = async (): Promise<Record<string, unknown>> => ({
   node: process.version,
   iproute2: (await run('ip', ['-V'], { allowFail: true })).stdout.trim(),
   loadavg_at_start: loadavg().map((value) => round(value)),
-  netmon_version: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version,
+  netmon_version: (JSON.parse(readFileSync(inRepo('package.json'), 'utf8')) as { version?: string }).version,
 })
 
 const runScenarios = async (options: BenchOptions): Promise<ScenarioResult[]> => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { REPO_ROOT as ROOT } from '../../test/helpers/repo-root.js'
 import type { Goal } from './report.js'
 import { run } from './run.js'
 
@@ -14,7 +15,6 @@ import { run } from './run.js'
  * (client import cost) measures this checkout's client on both sides.
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const BENCH_MAIN = fileURLToPath(new URL('../main.js', import.meta.url))
 
 interface SideReport {

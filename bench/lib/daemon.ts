@@ -1,15 +1,21 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NETMON_BIN as BUILT_BIN, spawnDaemon } from '../../test/helpers/daemon-process.js'
+import type { LineCollector } from '../../test/helpers/lines.js'
+import type { Namespace } from '../../test/helpers/netns.js'
+import { deployedNodeFlags } from '../../test/helpers/node-options.js'
+import { connectWhenFree, type SocketClient } from '../../test/helpers/socket-client.js'
+import { arrival, discoveryOf } from './arrivals.js'
 import { trackPid, untrackPid } from './cleanup.js'
-import { Client } from './client.js'
-import type { Namespace } from './netns.js'
 import { now } from './stats.js'
 
 /** The daemon under test; BENCH_NETMON_BIN points at another build (e.g. a prototype fix) for A/B runs. */
-export const NETMON_BIN = process.env.BENCH_NETMON_BIN ?? fileURLToPath(new URL('../../../bin/netmon.js', import.meta.url))
+export const NETMON_BIN = process.env.BENCH_NETMON_BIN ?? BUILT_BIN
+
+/** How long start-up may take before "listening" (a huge route table is read first). */
+const LISTEN_TIMEOUT_MS = 10 * 60_000
 
 /** The real daemon (`node bin/netmon.js`) under `ip netns exec`, which execs: its pid is the node pid. */
 export interface DaemonHandle {
@@ -19,11 +25,12 @@ export interface DaemonHandle {
   spawnedAt: number
   /** now() when stderr said "listening" (the socket is bound and chmod'ed). */
   listening: Promise<number>
-  stderrTail: string[]
-  /** The last line of ./heap-hook.js (kept apart: the tail scrolls fast under load). */
-  lastHeapLine: string | undefined
+  /** Its stderr lines: the logs, and the lines of ./heap-hook.js. */
+  stderr: LineCollector
+  /** The last 50 lines of stderr, for error messages. */
+  stderrTail(): string[]
   /** Connects a client and waits for its discovery (rejects after `timeoutMs`). */
-  connect(timeoutMs?: number): Promise<Client>
+  connect(timeoutMs?: number): Promise<SocketClient>
   stop(): Promise<void>
 }
 
@@ -31,72 +38,48 @@ export interface DaemonHandle {
 const nodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 
 /**
- * `extraNodeFlags` go before the script, after BENCH_NODE_FLAGS: e.g. the node flags of
- * bin/netmon.js, or a measuring hook (./heap-hook.ts).
+ * `nodeFlags` go before the script, after BENCH_NODE_FLAGS. By default the flags the daemon
+ * is deployed with (its launcher's), so every scenario measures what runs on a board; the
+ * memory scenario passes its own variants, with a measuring hook (./heap-hook.ts).
  */
-export const startDaemon = (ns: Namespace, args: readonly string[], extraNodeFlags: readonly string[] = []): DaemonHandle => {
+export const startDaemon = (ns: Namespace, args: readonly string[], daemonNodeFlags: readonly string[] = deployedNodeFlags(NETMON_BIN)): DaemonHandle => {
   const dir = mkdtempSync(join(tmpdir(), 'nmb-'))
   const socketPath = join(dir, 'netmon.sock')
   const spawnedAt = now()
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags(), ...extraNodeFlags, NETMON_BIN, '--socket', socketPath, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  if (child.pid === undefined) throw new Error('could not spawn the daemon')
-  const pid = child.pid
-  trackPid(pid)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const stderrTail: string[] = []
-  let resolveListening: (at: number) => void = () => {}
-  let rejectListening: (error: Error) => void = () => {}
-  const listening = new Promise<number>((resolve, reject) => {
-    resolveListening = resolve
-    rejectListening = reject
+  const daemon = spawnDaemon(ns, ['--socket', socketPath, ...args], { nodeFlags: [...nodeFlags(), ...daemonNodeFlags], bin: NETMON_BIN })
+  trackPid(daemon.pid)
+  let exited = false
+  void daemon.exited.then(() => (exited = true))
+  const stderrTail = (): string[] => daemon.stderr.lines.slice(-50)
+  const listening = arrival(daemon.stderr, (line) => line.includes('"msg":"listening"'), LISTEN_TIMEOUT_MS, 0, () => exited).then(async (hit) => {
+    if (hit !== undefined) return hit.at
+    const result = exited ? await daemon.exited : undefined
+    const how = result === undefined ? `not listening after ${LISTEN_TIMEOUT_MS} ms` : `exited (${String(result.exitCode ?? result.signal)}) before listening`
+    throw new Error(`daemon ${how}:\n${stderrTail().join('\n')}`)
   })
   listening.catch(() => {}) // Observed by whoever awaits it; never an unhandled rejection.
-  let partial = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (chunk: string) => {
-    const at = now()
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) {
-      if (line.includes('"msg":"listening"')) resolveListening(at)
-      if (line.startsWith('{"benchHeap"')) handle.lastHeapLine = line
-      stderrTail.push(line)
-      if (stderrTail.length > 50) stderrTail.shift()
-    }
-  })
-  child.once('exit', (code, signal) =>
-    rejectListening(new Error(`daemon exited (${String(code ?? signal)}) before listening:\n${stderrTail.join('\n')}`)),
-  )
-  const handle: DaemonHandle = {
-    pid,
+  return {
+    pid: daemon.pid,
     socketPath,
     spawnedAt,
     listening,
+    stderr: daemon.stderr,
     stderrTail,
-    lastHeapLine: undefined,
     async connect(timeoutMs = 15_000) {
       await listening
-      const client = await Client.connect(socketPath)
-      if ((await client.waitForDiscovery(timeoutMs)) === undefined) {
+      const client = await connectWhenFree(socketPath)
+      if ((await discoveryOf(client, timeoutMs)) === undefined) {
         client.close()
-        throw new Error(`no discovery within ${timeoutMs} ms:\n${stderrTail.join('\n')}`)
+        throw new Error(`no discovery within ${timeoutMs} ms:\n${stderrTail().join('\n')}`)
       }
       return client
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-        await exited
-        clearTimeout(timer)
-      }
-      untrackPid(pid)
+      await daemon.stop(3000)
+      untrackPid(daemon.pid)
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  return handle
 }
 
 /** Starts a daemon, runs `fn`, always stops it. */
@@ -104,9 +87,9 @@ export const withDaemon = async <T>(
   ns: Namespace,
   args: readonly string[],
   fn: (daemon: DaemonHandle) => Promise<T>,
-  extraNodeFlags: readonly string[] = [],
+  daemonNodeFlags: readonly string[] = deployedNodeFlags(NETMON_BIN),
 ): Promise<T> => {
-  const daemon = startDaemon(ns, args, extraNodeFlags)
+  const daemon = startDaemon(ns, args, daemonNodeFlags)
   try {
     return await fn(daemon)
   } finally {
@@ -132,19 +115,12 @@ export interface HeapFigures {
  * or after a full GC. Undefined when no answer comes within `timeoutMs`.
  */
 export const heapOf = async (daemon: DaemonHandle, afterGc = false, timeoutMs = 5000): Promise<HeapFigures | undefined> => {
-  const latest = (): HeapFigures | undefined =>
-    daemon.lastHeapLine === undefined ? undefined : (JSON.parse(daemon.lastHeapLine) as { benchHeap: HeapFigures }).benchHeap
-  const before = latest()?.seq ?? 0
+  const seen = daemon.stderr.lines.length
   try {
     process.kill(daemon.pid, afterGc ? 'SIGWINCH' : 'SIGUSR2')
   } catch {
     return undefined
   }
-  const giveUp = now() + timeoutMs
-  while (now() < giveUp) {
-    const figures = latest()
-    if (figures !== undefined && figures.seq > before) return figures
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return undefined
+  const hit = await arrival(daemon.stderr, (line) => line.startsWith('{"benchHeap"'), timeoutMs, seen)
+  return hit === undefined ? undefined : (JSON.parse(hit.line) as { benchHeap: HeapFigures }).benchHeap
 }

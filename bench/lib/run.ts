@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import type { Namespace } from '../../test/helpers/netns.js'
 
 export interface RunResult {
   code: number | null
@@ -36,3 +37,6 @@ export const run = (
     })
     if (options.input !== undefined) child.stdin?.end(options.input)
   })
+
+/** `ip -n <ns> ...args` through `run`: for figures that include the command's own time (`exitedAt`). */
+export const timedIp = (ns: Pick<Namespace, 'name'>, ...args: string[]): Promise<RunResult> => run('ip', ['-n', ns.name, ...args])

@@ -25,7 +25,5 @@ export const summarize = (values: readonly number[]): Summary => ({
 export const round = (value: number | null, digits = 2): number | null =>
   value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** Milliseconds on a monotonic clock: every bench timing uses it. */
 export const now = (): number => performance.now()

@@ -1,11 +1,13 @@
-import { Client, statusOf } from '../lib/client.js'
+import { withNamespace } from '../../test/helpers/netns.js'
+import { cpuTimes } from '../../test/helpers/proc-stats.js'
+import { connectWhenFree, type SocketClient } from '../../test/helpers/socket-client.js'
+import { sleep } from '../../test/helpers/wait.js'
+import { discoveryOf, statusOf } from '../lib/arrivals.js'
 import { withDaemon } from '../lib/daemon.js'
 import { startFloorServer } from '../lib/floor.js'
-import { withNamespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
-import { cpuTimes } from '../lib/proc.js'
 import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
-import { now, sleep, summarize, type Summary } from '../lib/stats.js'
+import { now, summarize, type Summary } from '../lib/stats.js'
 
 export const INTERFACES = 20
 
@@ -23,17 +25,17 @@ interface ConnectFigures {
 }
 
 /** Opens `count` connections in one tick; each time is from that tick to its discovery line. */
-const connectStorm = async (socketPath: string, count: number): Promise<{ times: number[]; failed: number; clients: Client[] }> => {
+const connectStorm = async (socketPath: string, count: number): Promise<{ times: number[]; failed: number; clients: SocketClient[] }> => {
   const start = now()
   const settled = await Promise.allSettled(
     Array.from({ length: count }, async () => {
-      const client = await Client.connect(socketPath)
-      const discovery = await client.waitForDiscovery(10_000)
+      const client = await connectWhenFree(socketPath)
+      const discovery = await discoveryOf(client, 10_000)
       return { client, at: discovery?.at }
     }),
   )
   const times: number[] = []
-  const clients: Client[] = []
+  const clients: SocketClient[] = []
   let failed = 0
   for (const outcome of settled) {
     if (outcome.status === 'rejected') failed += 1
@@ -55,7 +57,7 @@ export const connectScenario = (options: BenchOptions): Promise<ScenarioResult> 
     let discoveryLine = ''
     await withDaemon(ns, ['--max-clients', String(maxClients)], async (daemon) => {
       const control = await daemon.connect()
-      discoveryLine = control.received[0]?.line ?? ''
+      discoveryLine = control.lines.lines[0] ?? ''
       for (const count of options.connectSizes) {
         progress(`connect: ${count} clients at once`)
         await sleep(300)

@@ -1,10 +1,13 @@
-import { Client } from '../lib/client.js'
+import { withNamespace } from '../../test/helpers/netns.js'
+import { connectWhenFree, type SocketClient } from '../../test/helpers/socket-client.js'
+import { sleep } from '../../test/helpers/wait.js'
+import { clientArrival, discoveryOf } from '../lib/arrivals.js'
 import { withDaemon } from '../lib/daemon.js'
 import { startFloorServer } from '../lib/floor.js'
-import { withNamespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
 import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
-import { percentile, round, sleep } from '../lib/stats.js'
+import { timedIp } from '../lib/run.js'
+import { percentile, round } from '../lib/stats.js'
 
 const IFNAME = 'ens37'
 
@@ -30,7 +33,7 @@ const floorSpread = async (count: number, changes: number): Promise<number | nul
     const spreads: number[] = []
     for (let n = 0; n < changes; n += 1) {
       const marker = `floor-${n}`
-      const seen = clients.map((client) => client.waitFor((line) => line.includes(marker), 5000, client.received.length))
+      const seen = clients.map((client) => clientArrival(client, (line) => line.includes(marker), 5000, client.lines.lines.length))
       floor.broadcast(`{"type":"network_change","data":{"interface":"${marker}"}}`)
       const times = (await Promise.all(seen)).flatMap((hit) => (hit === undefined ? [] : [hit.at]))
       spreads.push(Math.max(...times) - Math.min(...times))
@@ -43,13 +46,13 @@ const floorSpread = async (count: number, changes: number): Promise<number | nul
   }
 }
 
-const connectMany = async (socketPath: string, count: number): Promise<Client[]> => {
-  const clients: Client[] = []
+const connectMany = async (socketPath: string, count: number): Promise<SocketClient[]> => {
+  const clients: SocketClient[] = []
   for (let start = 0; start < count; start += 50) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(50, count - start) }, async () => {
-        const client = await Client.connect(socketPath)
-        if ((await client.waitForDiscovery(10_000)) === undefined) throw new Error('a fan-out client got no discovery')
+        const client = await connectWhenFree(socketPath)
+        if ((await discoveryOf(client, 10_000)) === undefined) throw new Error('a fan-out client got no discovery')
         return client
       }),
     )
@@ -76,9 +79,9 @@ export const fanoutScenario = (options: BenchOptions): Promise<ScenarioResult> =
         for (let n = 0; n < options.fanoutChanges; n += 1) {
           const address = `10.30.${sizeNo + 1}.${n + 1}`
           const seen = clients.map((client) =>
-            client.waitFor((line) => line.includes(`"address":"${address}"`), 5000, client.received.length),
+            clientArrival(client, (line) => line.includes(`"address":"${address}"`), 5000, client.lines.lines.length),
           )
-          const added = await ns.ip('addr', 'add', `${address}/16`, 'dev', IFNAME)
+          const added = await timedIp(ns, 'addr', 'add', `${address}/16`, 'dev', IFNAME)
           const times = (await Promise.all(seen)).flatMap((hit) => (hit === undefined ? [] : [hit.at - added.exitedAt]))
           missed += clients.length - times.length
           const first = Math.min(...times)

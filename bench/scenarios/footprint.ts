@@ -1,11 +1,12 @@
-import { statusOf } from '../lib/client.js'
+import { withNamespace, type Namespace } from '../../test/helpers/netns.js'
+import { cpuTimes, memory, threadSwitches } from '../../test/helpers/proc-stats.js'
+import { sleep } from '../../test/helpers/wait.js'
+import { statusOf } from '../lib/arrivals.js'
 import { startDaemon, withDaemon } from '../lib/daemon.js'
-import { withNamespace, type Namespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
-import { cpuTimes, memory, wakeups } from '../lib/proc.js'
 import { ms, type ScenarioResult } from '../lib/report.js'
 import { run } from '../lib/run.js'
-import { now, percentile, round, sleep } from '../lib/stats.js'
+import { now, percentile, round } from '../lib/stats.js'
 
 const INTERFACES = 4
 const STARTS = 5
@@ -21,7 +22,7 @@ const coldStart = async (ns: Namespace): Promise<{ ready: number; discovery: num
   try {
     const listeningAt = await daemon.listening
     const client = await daemon.connect()
-    const discoveryAt = client.received[0]?.at ?? now()
+    const discoveryAt = client.lines.arrivals[0] ?? now()
     client.close()
     return { ready: listeningAt - daemon.spawnedAt, discovery: discoveryAt - daemon.spawnedAt }
   } finally {
@@ -56,14 +57,14 @@ export const footprintScenario = (options: BenchOptions, afterStorm?: { ops: num
       await sleep(options.quick ? 3000 : SETTLE_MS)
       const memoryIdle = memory(daemon.pid)
       const cpu0 = cpuTimes(daemon.pid)
-      const wake0 = wakeups(daemon.pid)
+      const wake0 = threadSwitches(daemon.pid)
       const monitorCpu0 = status.monitorPid === null ? undefined : cpuTimes(status.monitorPid)
-      const monitorWake0 = status.monitorPid === null ? undefined : wakeups(status.monitorPid)
+      const monitorWake0 = status.monitorPid === null ? undefined : threadSwitches(status.monitorPid)
       await sleep(options.idleSeconds * 1000)
       const cpu1 = cpuTimes(daemon.pid)
-      const wake1 = wakeups(daemon.pid)
+      const wake1 = threadSwitches(daemon.pid)
       const monitorCpu1 = status.monitorPid === null ? undefined : cpuTimes(status.monitorPid)
-      const monitorWake1 = status.monitorPid === null ? undefined : wakeups(status.monitorPid)
+      const monitorWake1 = status.monitorPid === null ? undefined : threadSwitches(status.monitorPid)
       client.close()
       const delta = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined ? null : round(b - a, 3))
       return {

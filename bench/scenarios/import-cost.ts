@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { REPO_ROOT } from '../../test/helpers/repo-root.js'
 import { progress, type BenchOptions } from '../lib/options.js'
 import { ms, type ScenarioResult } from '../lib/report.js'
 import { now, percentile, round } from '../lib/stats.js'
@@ -10,7 +10,6 @@ import { now, percentile, round } from '../lib/stats.js'
  * discovery, above a bare `node -e`. Each case is a fresh node process; the cases run
  * interleaved, so load on the machine hits them alike. Needs a build (dist/), not root.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const GOAL = { ms: 40, mb: 5 }
 
 const iface = (n: number) => ({
@@ -47,7 +46,7 @@ type Figure = keyof Sample
 
 const once = (args: readonly string[]): Sample => {
   const started = now()
-  const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' })
   const elapsed = now() - started
   if (child.status !== 0) throw new Error(`node ${args.join(' ').slice(0, 80)}... exited ${child.status}: ${child.stderr.trim().split('\n').slice(0, 3).join(' | ')}`)
   const [rssKib, cpuMicros] = JSON.parse(child.stdout) as [number, number]

@@ -1,11 +1,13 @@
+import { withNamespace } from '../../test/helpers/netns.js'
+import { cpuTimes, memory } from '../../test/helpers/proc-stats.js'
+import { connectWhenFree } from '../../test/helpers/socket-client.js'
+import { sleep } from '../../test/helpers/wait.js'
+import { discoveryOf } from '../lib/arrivals.js'
 import { timedAddressChanges } from '../lib/changes.js'
-import { Client } from '../lib/client.js'
 import { withDaemon } from '../lib/daemon.js'
-import { withNamespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
-import { cpuTimes, memory } from '../lib/proc.js'
 import { ms, type ScenarioResult } from '../lib/report.js'
-import { now, percentile, round, sleep, summarize } from '../lib/stats.js'
+import { now, percentile, round, summarize } from '../lib/stats.js'
 import { snapshotTimes } from './latency.js'
 
 const FRESH_CONNECTIONS = 10
@@ -39,15 +41,15 @@ const measure = (count: number): Promise<InterfacesFigures> =>
     await ns.addVeths(names, lines)
     return withDaemon(ns, ['--debounce', '0'], async (daemon) => {
       const first = await daemon.connect(60_000)
-      const discoveryLine = first.received[0]?.line ?? ''
-      const startToDiscovery = (first.received[0]?.at ?? now()) - daemon.spawnedAt
+      const discoveryLine = first.lines.lines[0] ?? ''
+      const startToDiscovery = (first.lines.arrivals[0] ?? now()) - daemon.spawnedAt
       const reported = (JSON.parse(discoveryLine) as { data: { interfaces: unknown[] } }).data.interfaces.length
       await sleep(300)
       const fresh: number[] = []
       for (let n = 0; n < FRESH_CONNECTIONS; n += 1) {
         const start = now()
-        const client = await Client.connect(daemon.socketPath)
-        const hit = await client.waitForDiscovery(10_000)
+        const client = await connectWhenFree(daemon.socketPath)
+        const hit = await discoveryOf(client, 10_000)
         if (hit !== undefined) fresh.push(hit.at - start)
         client.close()
       }

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process'
+import { collectLines } from '../../test/helpers/lines.js'
+import { withNamespace, type Namespace } from '../../test/helpers/netns.js'
+import type { SocketClient } from '../../test/helpers/socket-client.js'
+import { sleep } from '../../test/helpers/wait.js'
+import { arrival, clientArrival } from '../lib/arrivals.js'
+import { trackPid, untrackPid } from '../lib/cleanup.js'
 import { withDaemon } from '../lib/daemon.js'
-import { withNamespace, type Namespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
 import { ms, type ScenarioResult } from '../lib/report.js'
-import { now, percentile, round, sleep, summarize, type Summary } from '../lib/stats.js'
-import { trackPid, untrackPid } from '../lib/cleanup.js'
-import type { Client } from '../lib/client.js'
+import { timedIp } from '../lib/run.js'
+import { now, percentile, round, summarize, type Summary } from '../lib/stats.js'
 
 const DEFAULT_DEBOUNCE_MS = 3000
 const IFNAME = 'ens37'
@@ -31,7 +35,7 @@ const series = async (
   for (let n = 0; n < count; n += 1) {
     const address = addressOf(seriesNo, n)
     const seen = observe(address)
-    const added = await ns.ip('addr', 'add', `${address}/16`, 'dev', IFNAME)
+    const added = await timedIp(ns, 'addr', 'add', `${address}/16`, 'dev', IFNAME)
     const at = await seen
     if (at === undefined) missed += 1
     else samples.push(at - added.exitedAt)
@@ -45,35 +49,9 @@ const series = async (
 const monitorFloor = async (ns: Namespace, count: number): Promise<{ samples: number[]; missed: number }> => {
   const child = spawn('ip', ['-n', ns.name, 'monitor', 'label', 'address', 'route', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] })
   if (child.pid !== undefined) trackPid(child.pid)
-  const lines: { at: number; line: string }[] = []
-  let partial = ''
-  const waiters = new Set<() => void>()
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (chunk: string) => {
-    const at = now()
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop() ?? ''
-    for (const line of parts) lines.push({ at, line })
-    for (const wake of [...waiters]) wake()
-  })
-  const observe = (address: string): Promise<number | undefined> =>
-    new Promise((resolve) => {
-      const from = lines.length
-      const check = (): boolean => {
-        const hit = lines.slice(from).find((entry) => entry.line.startsWith('[ADDR]') && entry.line.includes(` ${address}/`))
-        if (hit === undefined) return false
-        waiters.delete(wake)
-        clearTimeout(timer)
-        resolve(hit.at)
-        return true
-      }
-      const wake = (): void => void check()
-      const timer = setTimeout(() => {
-        waiters.delete(wake)
-        resolve(undefined)
-      }, 5000)
-      waiters.add(wake)
-    })
+  const lines = collectLines(child.stdout)
+  const observe = async (address: string): Promise<number | undefined> =>
+    (await arrival(lines, (line) => line.startsWith('[ADDR]') && line.includes(` ${address}/`), 5000, lines.lines.length))?.at
   try {
     // Subscribed once it prints a record: warm up with one change.
     await series(ns, 200, 1, observe, 20)
@@ -89,14 +67,14 @@ export const snapshotTimes = async (ns: Namespace, count: number): Promise<numbe
   const samples: number[] = []
   for (let n = 0; n < count; n += 1) {
     const start = now()
-    await Promise.all([ns.ip('-json', 'addr', 'show'), ns.ip('-4', '-json', 'route', 'show', 'table', 'main')])
+    await Promise.all([timedIp(ns, '-json', 'addr', 'show'), timedIp(ns, '-4', '-json', 'route', 'show', 'table', 'main')])
     samples.push(now() - start)
   }
   return samples
 }
 
-const observeChange = (client: Client, timeoutMs: number) => async (address: string): Promise<number | undefined> =>
-  (await client.waitFor((line) => line.startsWith('{"type":"network_change"') && line.includes(`"address":"${address}"`), timeoutMs, client.received.length))?.at
+const observeChange = (client: SocketClient, timeoutMs: number) => async (address: string): Promise<number | undefined> =>
+  (await clientArrival(client, (line) => line.startsWith('{"type":"network_change"') && line.includes(`"address":"${address}"`), timeoutMs, client.lines.lines.length))?.at
 
 const row = (label: string, summary: Summary, missed: number): (string | number | null)[] => [
   label,

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process'
+import { withNamespace, type Namespace } from '../../test/helpers/netns.js'
+import { deployedNodeFlags } from '../../test/helpers/node-options.js'
+import { cpuTimes, memory } from '../../test/helpers/proc-stats.js'
+import type { SocketClient } from '../../test/helpers/socket-client.js'
+import { sleep } from '../../test/helpers/wait.js'
+import { clientArrival } from '../lib/arrivals.js'
 import { trackPid, untrackPid } from '../lib/cleanup.js'
-import type { Client } from '../lib/client.js'
-import { HEAP_HOOK_FLAGS, heapOf, withDaemon, type DaemonHandle, type HeapFigures } from '../lib/daemon.js'
-import { withNamespace, type Namespace } from '../lib/netns.js'
-import { deployedNodeFlags } from '../lib/node-options.js'
+import { HEAP_HOOK_FLAGS, heapOf, NETMON_BIN, withDaemon, type DaemonHandle, type HeapFigures } from '../lib/daemon.js'
 import { progress, type BenchOptions } from '../lib/options.js'
-import { cpuTimes, memory } from '../lib/proc.js'
 import type { ScenarioResult, Table } from '../lib/report.js'
-import { now, round, sleep } from '../lib/stats.js'
+import { now, round } from '../lib/stats.js'
 
 const GOAL_MB = 70
 const INTERFACES = ['eth1', 'eth2', 'eth3', 'eth4']
@@ -39,9 +41,10 @@ interface LoadFigures {
 const mb = (bytes: number | null | undefined): number | null => (bytes === null || bytes === undefined ? null : round(bytes / 1024 / 1024, 1))
 
 /** Waits until, after line `from`, every interface of `expected` had a change whose line satisfies its predicate. */
-const waitForChanges = async (client: Client, from: number, expected: Map<string, (line: string) => boolean>): Promise<boolean> => {
+const waitForChanges = async (client: SocketClient, from: number, expected: Map<string, (line: string) => boolean>): Promise<boolean> => {
   const pending = new Map(expected)
-  const hit = await client.waitFor(
+  const hit = await clientArrival(
+    client,
     (line) => {
       if (line.startsWith('{"type":"network_change"')) {
         for (const [name, matches] of pending) if (line.includes(`"interface":"${name}"`) && matches(line)) pending.delete(name)
@@ -55,15 +58,15 @@ const waitForChanges = async (client: Client, from: number, expected: Map<string
 }
 
 /** `count` address changes: rounds of one new address added to each interface, then removed. */
-const changesLoad = async (ns: Namespace, client: Client, count: number): Promise<number> => {
+const changesLoad = async (ns: Namespace, client: SocketClient, count: number): Promise<number> => {
   let missed = 0
   const rounds = Math.ceil(count / (2 * INTERFACES.length))
   for (let r = 0; r < rounds; r += 1) {
     const address = (position: number): string => `10.213.${r % 250}.${position + 1}`
-    let from = client.received.length
+    let from = client.lines.lines.length
     await ns.batch(INTERFACES.map((name, position) => `addr add ${address(position)}/24 dev ${name}`))
     if (!(await waitForChanges(client, from, new Map(INTERFACES.map((name, p) => [name, (line: string) => line.includes(`"${address(p)}"`)]))))) missed += 1
-    from = client.received.length
+    from = client.lines.lines.length
     await ns.batch(INTERFACES.map((name, position) => `addr del ${address(position)}/24 dev ${name}`))
     if (!(await waitForChanges(client, from, new Map(INTERFACES.map((name, p) => [name, (line: string) => !line.includes(`"${address(p)}"`)]))))) missed += 1
   }
@@ -71,17 +74,17 @@ const changesLoad = async (ns: Namespace, client: Client, count: number): Promis
 }
 
 /** `count` never-reused interface names: rounds of veth pairs made, addressed, reported, deleted. */
-const namesLoad = async (ns: Namespace, client: Client, count: number): Promise<number> => {
+const namesLoad = async (ns: Namespace, client: SocketClient, count: number): Promise<number> => {
   let missed = 0
   for (let first = 0; first < count; first += NAMES_PER_ROUND) {
     const ks = Array.from({ length: Math.min(NAMES_PER_ROUND, count - first) }, (_, n) => first + n)
-    let from = client.received.length
+    let from = client.lines.lines.length
     await ns.batch([
       ...ks.map((k) => `link add mp${k} type veth peer name mn${k}`),
       ...ks.flatMap((k) => [`link set mp${k} up`, `link set mn${k} up`, `addr add 10.212.${Math.floor(k / 200) % 250}.${(k % 200) + 1}/24 dev mn${k}`]),
     ])
     if (!(await waitForChanges(client, from, new Map(ks.map((k) => [`mn${k}`, (line: string) => line.includes('"ipv4_addresses":[{')]))))) missed += 1
-    from = client.received.length
+    from = client.lines.lines.length
     await ns.batch(ks.map((k) => `link del mp${k}`))
     if (!(await waitForChanges(client, from, new Map(ks.map((k) => [`mn${k}`, (line: string) => line.includes('"status":"removed"')]))))) missed += 1
   }
@@ -122,7 +125,7 @@ const runLoad = (load: Load, count: number, variant: Variant): Promise<LoadFigur
         await sleep(1000)
         const before: HeapFigures | undefined = await heapOf(daemon)
         const cpu0 = cpuTimes(daemon.pid)
-        const from = client.received.length
+        const from = client.lines.lines.length
         const started = now()
         const samples = sampler(daemon)
         const missed = load === 'changes' ? await changesLoad(ns, client, count) : await namesLoad(ns, client, count)
@@ -134,7 +137,7 @@ const runLoad = (load: Load, count: number, variant: Variant): Promise<LoadFigur
         const after = await heapOf(daemon)
         const rssAfter = memory(daemon.pid)?.rssMb ?? null
         const live = await heapOf(daemon, true)
-        const events = client.received.slice(from).filter((entry) => entry.line.startsWith('{"type":"network_change"')).length
+        const events = client.lines.lines.slice(from).filter((line) => line.startsWith('{"type":"network_change"')).length
         client.close()
         return {
           load,
@@ -188,7 +191,7 @@ const rowsOf = (results: readonly LoadFigures[], floorMb: number | null): Table[
   ])
 
 export const memoryScenario = async (options: BenchOptions): Promise<ScenarioResult> => {
-  const deployedFlags = deployedNodeFlags()
+  const deployedFlags = deployedNodeFlags(NETMON_BIN)
   const variants: Variant[] = [{ label: 'node defaults', flags: [] }]
   if (deployedFlags.length > 0) variants.push({ label: 'as deployed', flags: deployedFlags })
   progress('memory: floor (bare node)')

@@ -1,10 +1,12 @@
+import { withNamespace, type Namespace } from '../../test/helpers/netns.js'
+import { cpuTimes, memory } from '../../test/helpers/proc-stats.js'
+import { sleep } from '../../test/helpers/wait.js'
 import { timedAddressChanges } from '../lib/changes.js'
 import { withDaemon } from '../lib/daemon.js'
-import { withNamespace, type Namespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
-import { cpuTimes, memory } from '../lib/proc.js'
 import { ms, type ScenarioResult } from '../lib/report.js'
-import { now, percentile, round, sleep } from '../lib/stats.js'
+import { timedIp } from '../lib/run.js'
+import { now, percentile, round } from '../lib/stats.js'
 
 const CHANGES = 5
 /** How long a change may take to reach the client before it counts as lost. */
@@ -46,7 +48,7 @@ const addRoutes = async (ns: Namespace, count: number): Promise<void> => {
 const timeIp = async (ns: Namespace, args: string[], samples: number): Promise<number | null> => {
   const times: number[] = []
   for (let n = 0; n < samples; n += 1) {
-    const result = await ns.ip(...args)
+    const result = await timedIp(ns, ...args)
     times.push(result.exitedAt - result.startedAt)
   }
   return round(percentile(times, 50), 1)
@@ -73,7 +75,7 @@ const measure = (count: number): Promise<RoutesFigures> =>
         floor_default_only_ms: floorDefault,
       }
       const snapshotErrors = (): string[] =>
-        [...new Set(daemon.stderrTail.filter((line) => line.includes('snapshot failed')).map((line) => line.replace(/.*"error":"([^"]*)".*/, '$1').slice(0, 160)))].slice(0, 3)
+        [...new Set(daemon.stderrTail().filter((line) => line.includes('snapshot failed')).map((line) => line.replace(/.*"error":"([^"]*)".*/, '$1').slice(0, 160)))].slice(0, 3)
       let client
       try {
         client = await daemon.connect(READY_TIMEOUT_MS)
@@ -93,7 +95,7 @@ const measure = (count: number): Promise<RoutesFigures> =>
           snapshot_errors: snapshotErrors(),
         }
       }
-      const startToDiscovery = (client.received[0]?.at ?? now()) - daemon.spawnedAt
+      const startToDiscovery = (client.lines.arrivals[0] ?? now()) - daemon.spawnedAt
       await sleep(500)
       const cpu0 = cpuTimes(daemon.pid)
       const addresses = Array.from({ length: CHANGES }, (_, n) => `10.1.200.${n + 1}`)

@@ -1,12 +1,13 @@
+import { withNamespace } from '../../test/helpers/netns.js'
+import { diffViews, foldEvents, kernelView } from '../../test/helpers/oracle.js'
+import { cpuTimes, memory } from '../../test/helpers/proc-stats.js'
+import { sleep, waitUntil } from '../../test/helpers/wait.js'
+import { changesOf, statusOf } from '../lib/arrivals.js'
 import { withDaemon } from '../lib/daemon.js'
-import { statusOf } from '../lib/client.js'
-import { withNamespace } from '../lib/netns.js'
 import { progress, type BenchOptions } from '../lib/options.js'
-import { cpuTimes, memory } from '../lib/proc.js'
 import { ms, type Goal, type ScenarioResult } from '../lib/report.js'
 import { run } from '../lib/run.js'
-import { now, round, sleep } from '../lib/stats.js'
-import { diffViews, foldEvents, kernelView } from '../lib/view.js'
+import { now, round } from '../lib/stats.js'
 
 const DEBOUNCE_MS = 3000
 const MAX_WAIT_MS = 10_000
@@ -80,28 +81,23 @@ const runStorm = (size: number, interfaces: number): Promise<StormFigures> =>
       const before = await statusOf(client)
       const cpuBefore = cpuTimes(daemon.pid)
       const monitorBefore = before.monitorPid === null ? undefined : cpuTimes(before.monitorPid)
-      const from = client.received.length
+      const from = client.lines.lines.length
       const batch = await run('ip', ['-n', ns.name, '-force', '-batch', '-'], { input: `${stormOps(size, interfaces).join('\n')}\n`, allowFail: true })
       const lastOpAt = batch.exitedAt
       const giveUp = lastOpAt + MAX_WAIT_MS + DEBOUNCE_MS + 20_000
-      let settled = false
       let after = before
-      for (;;) {
-        await sleep(250)
+      const isSettled = async (): Promise<boolean> => {
         after = await statusOf(client)
-        const lastEventAt = client.changes(from).at(-1)?.at ?? lastOpAt
-        if (after.pendingInterfaces === 0 && now() - lastOpAt > DEBOUNCE_MS + 500 && now() - lastEventAt > 1000) {
-          settled = true
-          break
-        }
-        if (now() > giveUp) break
+        const lastEventAt = changesOf(client, from).at(-1)?.at ?? lastOpAt
+        return after.pendingInterfaces === 0 && now() - lastOpAt > DEBOUNCE_MS + 500 && now() - lastEventAt > 1000
       }
+      await sleep(250)
+      const settled = await waitUntil(isSettled, giveUp - now(), 250)
       const cpuAfter = cpuTimes(daemon.pid)
       const monitorAfter = after.monitorPid === null ? undefined : cpuTimes(after.monitorPid)
       const mem = memory(daemon.pid)
-      const changes = client.changes(from)
-      const discovery = client.received[0]?.line ?? '{"data":{"interfaces":[]}}'
-      const differences = diffViews(foldEvents(discovery, changes.map((change) => change.data)), await kernelView(ns))
+      const changes = changesOf(client, from)
+      const differences = diffViews(foldEvents(client.lines.lines), await kernelView(ns))
       const cpu = round((cpuAfter?.self ?? 0) - (cpuBefore?.self ?? 0)) ?? 0
       const lastEvent = changes.at(-1)
       client.close()

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { createBoundedLines } from './bounded-lines.js'
+import { createBoundedLines } from '../core/bounded-lines.js'
 import { createCommandBudget } from '../core/command-budget.js'
 import type { Logger } from './logger.js'
 
@@ -133,7 +133,7 @@ export const openConnection = (
       if (next === 'too-long') return refuseLongLine()
       const waitMs = budget.spend(next)
       if (waitMs > 0) return throttleFor(waitMs)
-      const line = lines.take()
+      const line = lines.take().trim()
       if (line !== '') send(hooks.replyLine(line))
       if (gone) return
     }

@@ -1,10 +1,10 @@
 import { createConnection, type Socket } from 'node:net'
 import { backoffDelay } from '../core/backoff.js'
+import { createBoundedLines, type BoundedLines } from '../core/bounded-lines.js'
 import { unreachable } from '../core/result.js'
 import type { Command, Reply } from '../schema/protocol.js'
 import { createAsyncQueue } from './async-queue.js'
 import { NetmonClientError } from './errors.js'
-import { createLineSplitter, type LineSplitter } from './line-splitter.js'
 import { parseLine } from './parse-line.js'
 import { answerOldest, rejectAll, type Pending } from './requests.js'
 import { DEFAULT_SOCKET_PATH, type ClientEvent, type ConnectOptions, type NetmonClient, type ReplyTo } from './types.js'
@@ -16,7 +16,7 @@ export { DEFAULT_SOCKET_PATH, type ClientEvent, type ConnectOptions, type Netmon
 /** One socket and what belongs to it alone. */
 interface Link {
   socket: Socket
-  splitter: LineSplitter
+  lines: BoundedLines
   /** Requests written to this socket, oldest first: replies come in command order. */
   inFlight: Pending[]
   /** Why it ended, for `disconnected` and `retrying`. */
@@ -111,7 +111,7 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
 
   /** start | waiting -> dialing: a new socket, its events wired to the transitions below. */
   const dial = (): void => {
-    const link: Link = { socket: open(path), splitter: createLineSplitter(), inFlight: [], reason: 'closed by the daemon' }
+    const link: Link = { socket: open(path), lines: createBoundedLines(maxLineBytes), inFlight: [], reason: 'closed by the daemon' }
     state = { kind: 'dialing', link }
     link.socket.on('connect', () => opened(link))
     link.socket.on('data', (chunk: Buffer) => received(link, chunk))
@@ -120,7 +120,7 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
     })
     link.socket.on('close', () => {
       if (!isCurrent(link)) return
-      const tail = link.splitter.rest()
+      const tail = link.lines.rest().trim()
       if (tail !== '') events.push({ kind: 'malformed', line: tail, reason: 'connection closed mid-line' })
       lost(link)
     })
@@ -153,17 +153,19 @@ export const connect = (options: ConnectOptions = {}): NetmonClient => {
   }
 
   const received = (link: Link, chunk: Buffer): void => {
-    for (const line of link.splitter.push(chunk)) {
-      if (!isCurrent(link)) return
+    link.lines.push(chunk)
+    for (let next = link.lines.peek(); next !== undefined && isCurrent(link); next = link.lines.peek()) {
+      if (next === 'too-long') {
+        events.push({ kind: 'malformed', line: '', reason: `a line longer than ${maxLineBytes} bytes; reconnecting` })
+        return hangUp(link, 'line too long')
+      }
+      const line = link.lines.take().trim()
+      if (line === '') continue
       onLine(link, line)
       if (events.buffered() > maxQueuedEvents) {
         events.dropBuffered()
         hangUp(link, `the consumer fell behind: more than ${maxQueuedEvents} events unread, dropped; the next discovery has them all`)
       }
-    }
-    if (isCurrent(link) && link.splitter.pendingBytes() > maxLineBytes) {
-      events.push({ kind: 'malformed', line: '', reason: `a line longer than ${maxLineBytes} bytes; reconnecting` })
-      hangUp(link, 'line too long')
     }
   }
 

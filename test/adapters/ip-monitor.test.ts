@@ -5,11 +5,10 @@ import { systemClock } from '../../src/adapters/clock.js'
 import { startMonitor, type Monitor, type MonitorCallbacks } from '../../src/adapters/ip-monitor.js'
 import type { Launcher } from '../../src/adapters/die-with-parent.js'
 import { createLogger } from '../../src/adapters/logger.js'
-import { isRunning } from '../helpers/proc-stats.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
+import { isRunning } from '../helpers/proc-stats.js'
 import { tempDir } from '../helpers/temp-dir.js'
-import { waitUntil } from '../helpers/wait-until.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { waitUntil, sleep } from '../helpers/wait.js'
 
 interface LogEntry {
   level: string

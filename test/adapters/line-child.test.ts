@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { startLineChild } from '../../src/adapters/line-child.js'
 import { isRunning } from '../helpers/proc-stats.js'
-import { waitUntil } from '../helpers/wait-until.js'
+import { waitUntil } from '../helpers/wait.js'
 
 const collect = (): { out: string[]; err: string[]; overlong: string[]; callbacks: Parameters<typeof startLineChild>[2] } => {
   const out: string[] = []

@@ -4,10 +4,8 @@ import t from 'tap'
 import { silentLogger } from '../../src/adapters/logger.js'
 import { claimSocketPath, listenSocket, type SocketServer } from '../../src/adapters/socket-server.js'
 import { CLIENT_LIMITS } from '../../src/sidecar.js'
-import { socketPath } from '../helpers/one-interface.js'
-import { parseLine } from '../helpers/served-socket.js'
-import { connectClient } from '../helpers/socket-client.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { parseLine, connectClient } from '../helpers/socket-client.js'
+import { socketPath, tempDir } from '../helpers/temp-dir.js'
 
 const serve = async (path: string, replyLine: (line: string) => string): Promise<SocketServer> =>
   listenSocket(
@@ -67,4 +65,20 @@ t.test('a socket path that is not absolute, or whose folder cannot be made, is r
   writeFileSync(file, '')
   const path = join(file, 'netmon.sock')
   t.throws(claim(path), { code: 'ERR_SOCKET_PATH', message: `cannot create the folder of ${path}: pass a writable --socket path` })
+})
+
+t.test('white space around a command is not part of it; a blank line is no command', async (t) => {
+  const path = socketPath(t, 'blank')
+  const server = await serve(path, (line) => `${JSON.stringify({ success: true, line })}\n`)
+  t.teardown(() => server.close())
+  const client = await connectClient(path)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1)
+  client.sendRaw(' \r\n\n\t{"command":"get_status"} \r\n')
+  client.sendRaw('{"command":"last"}\n')
+  const replies = (await client.lines.waitForCount(3)).slice(1).map(parseLine)
+  t.same(replies, [
+    { success: true, line: '{"command":"get_status"}' },
+    { success: true, line: '{"command":"last"}' },
+  ])
 })

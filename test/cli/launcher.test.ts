@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import { tempDir } from '../helpers/temp-dir.js'
-import { waitUntil } from '../helpers/wait-until.js'
+import { waitUntil } from '../helpers/wait.js'
 
 /*
  * bin/netmon.js is a sh/node polyglot: sh runs line 2 and replaces itself with node

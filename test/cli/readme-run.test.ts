@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import t from 'tap'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
 import { collectLines } from '../helpers/lines.js'
-import { namespaceWithEns37 } from '../helpers/one-interface.js'
 import { isRunning } from '../helpers/proc-stats.js'
 import { tempDir } from '../helpers/temp-dir.js'
-import { waitUntil } from '../helpers/wait-until.js'
+import { waitUntil } from '../helpers/wait.js'
 
 const CHECKOUT = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
 

@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events'
 import t, { type Test } from 'tap'
 import { connect, NetmonClientError, type ClientEvent } from '../../src/client/index.js'
-import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from './fake-daemon.js'
+import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from '../helpers/fake-daemon.js'
+import { sleep } from '../helpers/wait.js'
 
 const FAST = { backoff: { initialMs: 20, maxMs: 200 } }
 
@@ -15,7 +16,6 @@ const greetedClient = async (t: Test) => {
   await nextMatching(events, (event) => event.kind === 'discovery')
   return { fake, client, events }
 }
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const kinds = (events: ClientEvent[]): string[] => events.map((event) => event.kind)
 
 t.test('waits for the socket to appear, then yields the discovery', async (t) => {
@@ -157,6 +157,15 @@ t.test('bad input is reported, not thrown, and the stream goes on', async (t) =>
   t.notOk(change?.kind === 'change' && 'mtu' in change.event.data, 'a field the schema does not know is dropped')
 })
 
+t.test('blank lines are skipped; white space around a line is not part of it', async (t) => {
+  const { fake, events } = await greetedClient(t)
+  fake.broadcast(`\n \r\n  ${JSON.stringify({ type: 'network_weather' })} \r\n`)
+  fake.broadcast(changeLine(report('ens37', 2, ['10.0.0.5/24'])))
+  const seen = await nextMatching(events, (event) => event.kind === 'change')
+  t.match(seen, [{ kind: 'unknown', type: 'network_weather' }, { kind: 'change' }])
+  t.equal(seen.length, 2, 'nothing else')
+})
+
 t.test('a daemon that closes mid-line: the fragment is reported, the client reconnects', async (t) => {
   const fake = createFakeDaemon(t)
   let first = true
@@ -185,15 +194,22 @@ t.test('a daemon that closes mid-line: the fragment is reported, the client reco
 })
 
 t.test('a line over the limit is reported and the connection dropped', async (t) => {
-  const fake = createFakeDaemon(t)
-  await fake.start()
-  const client = connect({ socket: fake.path, maxLineBytes: 1000, ...FAST })
-  t.teardown(() => client.close())
-  const events = client[Symbol.asyncIterator]()
-  await nextMatching(events, (event) => event.kind === 'discovery')
-  fake.broadcast('x'.repeat(5000))
-  const seen = await nextMatching(events, (event) => event.kind === 'disconnected')
-  t.match(seen, [{ kind: 'malformed', reason: /longer than 1000 bytes/ }, { kind: 'disconnected', reason: 'line too long' }])
+  const cases = {
+    'a line that never ends': 'x'.repeat(5000),
+    // 600 characters, 1200 bytes: the limit counts bytes. One write, so one chunk, newline and all.
+    'a line that arrives whole in one chunk': `${'é'.repeat(600)}\n`,
+  }
+  for (const [name, text] of Object.entries(cases)) {
+    const fake = createFakeDaemon(t)
+    await fake.start()
+    const client = connect({ socket: fake.path, maxLineBytes: 1000, ...FAST })
+    t.teardown(() => client.close())
+    const events = client[Symbol.asyncIterator]()
+    await nextMatching(events, (event) => event.kind === 'discovery')
+    fake.broadcast(text)
+    const seen = await nextMatching(events, (event) => event.kind === 'disconnected')
+    t.match(seen, [{ kind: 'malformed', reason: /longer than 1000 bytes/ }, { kind: 'disconnected', reason: 'line too long' }], name)
+  }
 })
 
 t.test('a daemon that restarts in a loop is retried with capped backoff, then served', async (t) => {

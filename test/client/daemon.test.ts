@@ -1,10 +1,11 @@
 import t from 'tap'
 import { connect, InterfaceCache, type ClientEvent, type InterfaceChange } from '../../src/client/index.js'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
+import { nextMatching } from '../helpers/fake-daemon.js'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
 import { assertProtocolMessage } from '../helpers/protocol-schema.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
-import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
-import { nextMatching } from './fake-daemon.js'
+import { socketPath } from '../helpers/temp-dir.js'
 
 t.test('the library against the real daemon: discovery, changes, requests, removal, restart', async (t) => {
   const ns = await namespaceWithEns37(t, 'client')

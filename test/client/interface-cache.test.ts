@@ -1,7 +1,7 @@
 import t from 'tap'
 import { InterfaceCache, type InterfaceChange } from '../../src/client/index.js'
 import type { NetworkChange, NetworkDiscovery, InterfaceReport } from '../../src/schema/protocol.js'
-import { report, TIMESTAMP } from './fake-daemon.js'
+import { report, TIMESTAMP } from '../helpers/fake-daemon.js'
 
 const discovery = (interfaces: InterfaceReport[]): NetworkDiscovery => ({ type: 'network_discovery', data: { interfaces, timestamp: TIMESTAMP } })
 const change = (data: InterfaceReport): NetworkChange => ({ type: 'network_change', data })

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
 import { collectLines } from '../helpers/lines.js'
-import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { socketPath, tempDir } from '../helpers/temp-dir.js'
 
 const PACKAGE = fileURLToPath(new URL('../../clients/python', import.meta.url))
 const EXAMPLE = fileURLToPath(new URL('../../examples/python/watch.py', import.meta.url))

@@ -1,9 +1,8 @@
 import t from 'tap'
 import type { CliIo } from '../../src/cli/io.js'
 import { renderEvent, watchCommand } from '../../src/cli/watch-command.js'
-import { changeLine, createFakeDaemon, discoveryLine, report } from './fake-daemon.js'
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+import { changeLine, createFakeDaemon, discoveryLine, report } from '../helpers/fake-daemon.js'
+import { sleep, waitUntil } from '../helpers/wait.js'
 
 /** A CliIo that records output and lets the test send the stop signal. */
 const fakeIo = () => {
@@ -23,8 +22,7 @@ const fakeIo = () => {
     setExitCode: () => {},
   }
   const waitOut = async (pattern: RegExp): Promise<void> => {
-    for (let tries = 0; tries < 200 && !pattern.test(out.join('')); tries += 1) await sleep(25)
-    if (!pattern.test(out.join(''))) throw new Error(`no ${String(pattern)} in:\n${out.join('')}\n${err.join('')}`)
+    if (!(await waitUntil(() => pattern.test(out.join('')), 5000, 25))) throw new Error(`no ${String(pattern)} in:\n${out.join('')}\n${err.join('')}`)
   }
   return { io, out, err, waitOut, stop: () => handler?.('SIGINT') }
 }

@@ -1,13 +1,15 @@
-import { fileURLToPath } from 'node:url'
 import { execa, type ResultPromise } from 'execa'
-import type { Test } from 'tap'
 import { collectLines, type LineCollector } from './lines.js'
-import type { TestNamespace } from './netns.js'
+import type { Namespace } from './netns.js'
+import { inRepo } from './repo-root.js'
+import type { Teardown } from './teardown.js'
 
-export const NETMON_BIN = fileURLToPath(new URL('../../bin/netmon.js', import.meta.url))
+/** The daemon as built: `bin/netmon.js`, which loads dist/ (`npm run build` first). */
+export const NETMON_BIN = inRepo('bin', 'netmon.js')
 
-/** The real daemon (built `bin/netmon.js`) running inside a test namespace. */
+/** The real daemon running inside a namespace. */
 export interface DaemonProcess {
+  /** Node's PID: `ip netns exec` execs it. */
   pid: number
   /** Stdout lines: the events with --stdout. */
   stdout: LineCollector
@@ -18,22 +20,23 @@ export interface DaemonProcess {
   exited: ResultPromise
 }
 
-/** Starts `netmon ...args` under `ip netns exec` and kills it by PID in teardown. */
-export const startDaemonProcess = (
-  t: Test,
-  ns: TestNamespace,
-  args: string[],
-  nodeFlags: string[] = [],
-  options: { cwd?: string } = {},
-): DaemonProcess => {
-  const child = execa('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags, NETMON_BIN, ...args], {
-    ...options,
+export interface SpawnDaemonOptions {
+  /** Node flags before the script, e.g. an `--import` hook. */
+  nodeFlags?: readonly string[]
+  cwd?: string
+  /** Another build's bin/netmon.js. */
+  bin?: string
+}
+
+/** Starts `node [nodeFlags] bin/netmon.js ...args` under `ip netns exec`; the caller stops it. */
+export const spawnDaemon = (ns: Pick<Namespace, 'name'>, args: readonly string[], { nodeFlags = [], cwd, bin = NETMON_BIN }: SpawnDaemonOptions = {}): DaemonProcess => {
+  const child = execa('ip', ['netns', 'exec', ns.name, process.execPath, ...nodeFlags, bin, ...args], {
+    cwd,
     reject: false,
     stdin: 'ignore',
     buffer: false,
   })
   if (child.pid === undefined) throw new Error('could not start netmon')
-  const pid = child.pid
   const stop = async (graceMs = 3000): Promise<number | undefined> => {
     if (child.exitCode !== null) return child.exitCode
     child.kill('SIGTERM')
@@ -42,19 +45,18 @@ export const startDaemonProcess = (
     clearTimeout(timer)
     return result.exitCode
   }
-  t.teardown(() => stop(1000))
-  return { pid, stdout: collectLines(child.stdout), stderr: collectLines(child.stderr), stop, exited: child }
+  return { pid: child.pid, stdout: collectLines(child.stdout), stderr: collectLines(child.stderr), stop, exited: child }
 }
 
-const ACTIVE_RESOURCES_HOOK = fileURLToPath(new URL('./active-resources-hook.mjs', import.meta.url))
-
-/** Node flags that let `activeResources` ask the daemon what keeps its event loop alive. */
-export const WITH_ACTIVE_RESOURCES = ['--import', ACTIVE_RESOURCES_HOOK]
-
-/** The daemon's active resources right now (it must run with WITH_ACTIVE_RESOURCES). */
-export const activeResources = async (daemon: DaemonProcess): Promise<string[]> => {
-  const seen = daemon.stderr.lines.length
-  process.kill(daemon.pid, 'SIGUSR2')
-  const line = await daemon.stderr.waitFor((candidate) => candidate.startsWith('{"activeResources"'), 10_000, seen)
-  return (JSON.parse(line) as { activeResources: string[] }).activeResources
+/** `spawnDaemon` for test `t`, stopped in its teardown. */
+export const startDaemonProcess = (
+  t: Teardown,
+  ns: Pick<Namespace, 'name'>,
+  args: string[],
+  nodeFlags: string[] = [],
+  options: { cwd?: string } = {},
+): DaemonProcess => {
+  const daemon = spawnDaemon(ns, args, { ...options, nodeFlags })
+  t.teardown(() => daemon.stop(1000))
+  return daemon
 }

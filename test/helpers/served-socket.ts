@@ -1,16 +1,17 @@
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { startDaemonProcess, type DaemonProcess } from './daemon-process.js'
-import type { TestNamespace } from './netns.js'
-import { namespaceWithEns37 } from './one-interface.js'
+import { namespaceWithEns37 } from './hosts.js'
+import type { Namespace } from './netns.js'
 import { connectClient, waitForSocket, type SocketClient } from './socket-client.js'
 import { tempDir } from './temp-dir.js'
 
-export const parseLine = (line: string | undefined): Record<string, unknown> => JSON.parse(line ?? 'null') as Record<string, unknown>
+/** Short windows, so that a test settles in about a second. */
+export const DAEMON_ARGS = ['--debounce', '200', '--max-wait', '1000']
 
 /** The real daemon serving a socket in a fresh folder, inside a test namespace. */
 export interface Served {
-  ns: TestNamespace
+  ns: Namespace
   socket: string
   daemon: DaemonProcess
   /** A client of the socket, closed in teardown. */
@@ -26,7 +27,7 @@ export const served = async (
   t: Test,
   label: string,
   args: string[] = [],
-  setup: (ns: TestNamespace) => Promise<void> = async () => {},
+  setup: (ns: Namespace) => Promise<void> = async () => {},
 ): Promise<Served | undefined> => {
   const ns = await namespaceWithEns37(t, label)
   if (ns === undefined) return undefined
@@ -44,9 +45,21 @@ export const served = async (
   return { ns, socket, daemon, connect }
 }
 
-/** Sends one command and returns the next line after those already seen. */
-export const ask = async (client: SocketClient, command: unknown, timeoutMs = 10_000): Promise<Record<string, unknown>> => {
-  const seen = client.lines.lines.length
-  client.send(command)
-  return parseLine((await client.lines.waitForCount(seen + 1, timeoutMs))[seen])
+/**
+ * Starts the daemon serving `socket` (plus `args`) and connects a client that has received
+ * its discovery; the client is closed in teardown.
+ */
+export const daemonWithClient = async (
+  t: Test,
+  ns: Namespace,
+  socket: string,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): Promise<{ daemon: DaemonProcess; client: SocketClient }> => {
+  const daemon = startDaemonProcess(t, ns, ['--socket', socket, ...args], nodeFlags)
+  await waitForSocket(socket)
+  const client = await connectClient(socket)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1, 15_000)
+  return { daemon, client }
 }

@@ -9,3 +9,6 @@ export const tempDir = (t: Test, label: string): string => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
+
+/** A socket path in a fresh folder of its own (short enough for the 107-byte limit), removed at the end. */
+export const socketPath = (t: Test, label: string): string => join(tempDir(t, label), 'netmon.sock')

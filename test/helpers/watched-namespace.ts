@@ -1,14 +1,13 @@
 import type { Test } from 'tap'
 import type { InterfaceReport, ProtocolEvent } from '../../src/core/protocol.js'
 import { startDaemonProcess, type DaemonProcess } from './daemon-process.js'
+import { createNamespace, type Namespace } from './netns.js'
 import { assertProtocolLines } from './protocol-schema.js'
-import { createNamespace, type TestNamespace } from './netns.js'
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+import { sleep } from './wait.js'
 
 /** A namespace with the real daemon printing events on --stdout. */
 export interface Watched {
-  ns: TestNamespace
+  ns: Namespace
   daemon: DaemonProcess
   discovery: InterfaceReport[]
   /** Waits for the next event line after those already taken. */
@@ -26,7 +25,7 @@ export interface Watched {
 export const watchNamespace = async (
   t: Test,
   label: string,
-  setup: (ns: TestNamespace) => Promise<void>,
+  setup: (ns: Namespace) => Promise<void>,
   args: string[] = [],
 ): Promise<Watched | undefined> => {
   const ns = await createNamespace(t, label)

@@ -3,9 +3,10 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { namespaceWithEns37 } from '../helpers/one-interface.js'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
 import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
 import { tempDir } from '../helpers/temp-dir.js'
+import { sleep } from '../helpers/wait.js'
 
 /** 700 addresses on ens37 make a discovery of about 70 KB: past asyncio's 64 KiB line limit. */
 const CIDRS = Array.from({ length: 700 }, (_, i) => `10.${200 + Math.floor(i / 250)}.${i % 250}.1/24`)
@@ -32,7 +33,7 @@ t.test('the daemon warns once per crossing of 64 KiB by the discovery line, not 
   }
   const warnings = (): string[] =>
     daemon.stderr.lines.filter((line) => line.includes('"level":"warn"') && line.includes('over 64 KiB'))
-  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500))
+  const settle = (): Promise<void> => sleep(500)
   const watcher = await connectClient(socket)
   clients.push(watcher)
   await watcher.lines.waitFor((line) => line.startsWith('{"type":"network_discovery"'), 30_000)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createNamespace } from '../helpers/netns.js'
-import { socketPath } from '../helpers/one-interface.js'
-import { DAEMON_ARGS, daemonWithClient } from '../helpers/settled-daemon.js'
+import { DAEMON_ARGS, daemonWithClient } from '../helpers/served-socket.js'
+import { socketPath } from '../helpers/temp-dir.js'
 
 t.test('default routes through interfaces named `table` and `pref` are reported', async (t) => {
   const ns = await createNamespace(t, 'kwd')

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import t, { type Test } from 'tap'
 import type { DaemonProcess } from '../helpers/daemon-process.js'
-import { socketPath } from '../helpers/one-interface.js'
-import { daemonWithClient, expectSettled, INTERFACES, namespaceWithInterfaces } from '../helpers/settled-daemon.js'
+import { INTERFACES, namespaceWithInterfaces } from '../helpers/hosts.js'
+import { launcherNodeFlags } from '../helpers/node-options.js'
+import { daemonWithClient } from '../helpers/served-socket.js'
+import { expectSettled } from '../helpers/settled-daemon.js'
+import { slow } from '../helpers/slow.js'
 import type { SocketClient } from '../helpers/socket-client.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { socketPath, tempDir } from '../helpers/temp-dir.js'
 
 /*
  * Memory under sustained change load (issue 10): the daemon may hold what exists now,
@@ -23,17 +25,9 @@ import { tempDir } from '../helpers/temp-dir.js'
  */
 
 const HOOK = fileURLToPath(new URL('../helpers/heap-hook.mjs', import.meta.url))
-const ROOT = new URL('../../', import.meta.url)
 
 /** Dead names or addresses a live heap may still mention: a RegExp's last input, a line being split, the log line in flight. */
 const SLACK = 10
-
-/** The node flags bin/netmon.js starts node with (line 2; test/cli/launcher.test.ts checks they reach the process). */
-const launcherNodeFlags = (): string[] => {
-  const launcher = readFileSync(new URL('bin/netmon.js', ROOT), 'utf8')
-  const match = /^':' \/\/; exec node (.*) "\$0" "\$@"$/m.exec(launcher)
-  return match?.[1]?.split(' ') ?? []
-}
 
 interface SpaceFigures {
   size: number
@@ -62,11 +56,6 @@ const distinctMentions = (strings: readonly string[], pattern: RegExp, key: (mat
   const found = new Set<string>()
   for (const text of strings) for (const match of text.matchAll(new RegExp(pattern.source, 'g'))) found.add(key(match as RegExpExecArray))
   return found
-}
-
-/** `ip -n <ns> -batch -`: one command per line, one process. */
-const batch = async (ns: string, lines: readonly string[]): Promise<void> => {
-  await execa('ip', ['-n', ns, '-batch', '-'], { input: `${lines.join('\n')}\n` })
 }
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
@@ -100,7 +89,7 @@ const waitForEvents = async (client: SocketClient, from: number, expected: Map<s
   )
 }
 
-t.test('1,600 never-reused interface names: the daemon keeps none of the dead ones', async (t) => {
+t.test('1,600 never-reused interface names: the daemon keeps none of the dead ones', slow(), async (t) => {
   const started = await startHooked(t, 'memnames')
   if (started === undefined) return
   const { ns, daemon, client } = started
@@ -109,13 +98,13 @@ t.test('1,600 never-reused interface names: the daemon keeps none of the dead on
   for (let round = 0; round < ROUNDS; round += 1) {
     const names = Array.from({ length: PER_ROUND }, (_, n) => round * PER_ROUND + n)
     const from = client.lines.lines.length
-    await batch(ns.name, [
+    await ns.batch([
       ...names.map((k) => `link add zp${k} type veth peer name zq${k}`),
       ...names.flatMap((k) => [`link set zp${k} up`, `link set zq${k} up`, `addr add 10.212.${Math.floor(k / 200)}.${(k % 200) + 1}/24 dev zq${k}`]),
     ])
     await waitForEvents(client, from, new Map(names.map((k) => [`zq${k}`, (line: string) => line.includes('"ipv4_addresses":[{')])))
     const removedFrom = client.lines.lines.length
-    await batch(ns.name, names.map((k) => `link del zp${k}`))
+    await ns.batch(names.map((k) => `link del zp${k}`))
     await waitForEvents(client, removedFrom, new Map(names.map((k) => [`zq${k}`, (line: string) => line.includes('"status":"removed"')])))
   }
   await expectSettled(t, ns, client, 'after 1,600 names')
@@ -130,7 +119,7 @@ t.test('1,600 never-reused interface names: the daemon keeps none of the dead on
   t.ok(newSpace <= 4 * 1024 * 1024, `young generation under load ${mb(newSpace)} (at most 4 MB with the launcher's flags)`)
 })
 
-t.test('800 address changes through one interface set: the daemon keeps none of the removed addresses', async (t) => {
+t.test('800 address changes through one interface set: the daemon keeps none of the removed addresses', slow(), async (t) => {
   const started = await startHooked(t, 'memchg')
   if (started === undefined) return
   const { ns, daemon, client } = started
@@ -139,10 +128,10 @@ t.test('800 address changes through one interface set: the daemon keeps none of 
     // One new address per interface, then removed again: 8 changes a round, never reused.
     const address = (position: number): string => `10.213.${round}.${position + 1}`
     const from = client.lines.lines.length
-    await batch(ns.name, INTERFACES.map((name, position) => `addr add ${address(position)}/24 dev ${name}`))
+    await ns.batch(INTERFACES.map((name, position) => `addr add ${address(position)}/24 dev ${name}`))
     await waitForEvents(client, from, new Map(INTERFACES.map((name, position) => [name, (line: string) => line.includes(`"${address(position)}"`)])))
     const removedFrom = client.lines.lines.length
-    await batch(ns.name, INTERFACES.map((name, position) => `addr del ${address(position)}/24 dev ${name}`))
+    await ns.batch(INTERFACES.map((name, position) => `addr del ${address(position)}/24 dev ${name}`))
     await waitForEvents(client, removedFrom, new Map(INTERFACES.map((name, position) => [name, (line: string) => !line.includes(`"${address(position)}"`)])))
   }
   await expectSettled(t, ns, client, 'after 800 changes')

@@ -2,11 +2,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
+import { ipWrapper } from '../helpers/fake-ip.js'
+import { namespaceWithInterfaces } from '../helpers/hosts.js'
 import { cpuTicks, isRunning } from '../helpers/proc-stats.js'
-import { DAEMON_ARGS, daemonWithClient, ipWrapper, namespaceWithInterfaces, status } from '../helpers/settled-daemon.js'
-import { socketPath } from '../helpers/one-interface.js'
+import { DAEMON_ARGS, daemonWithClient } from '../helpers/served-socket.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
-import { waitUntil } from '../helpers/wait-until.js'
+import { getStatus } from '../helpers/status.js'
+import { socketPath } from '../helpers/temp-dir.js'
+import { waitUntil } from '../helpers/wait.js'
 
 /** Peak resident memory of a process, in bytes. */
 const peakRss = (pid: number): number => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) * 1024
@@ -34,7 +37,7 @@ t.test('30 MB without a newline from ip monitor costs little, is logged once, re
     `  { while [ ! -e ${dir}/flood ]; do sleep 0.05; done; head -c 30000000 /dev/zero | tr '\\0' x; echo; touch ${dir}/flooded; } &`,
   ])
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--ip', wrapper, ...DAEMON_ARGS])
-  const before = { cpu: cpuTicks(daemon.pid), resyncs: (await status(client)).resyncs as number }
+  const before = { cpu: cpuTicks(daemon.pid), resyncs: (await getStatus(client)).resyncs as number }
   writeFileSync(join(dir, 'flood'), '')
   await expectEventually(() => existsSync(join(dir, 'flooded')), 'the flood to be written', 60_000)
   await ns.ip('addr', 'add', '10.77.0.77/24', 'dev', 'ens1')
@@ -47,7 +50,7 @@ t.test('30 MB without a newline from ip monitor costs little, is logged once, re
   const dropped = daemon.stderr.lines.filter((line) => line.includes('printed a line of more than'))
   t.equal(dropped.length, 1, 'one clear log line')
   t.match(JSON.parse(dropped[0] ?? '{}'), { level: 'warn', msg: /ip monitor printed a line of more than 65536 bytes; dropped it up to its newline; resyncing/ })
-  t.ok(((await status(client)).resyncs as number) > before.resyncs, 'the lost record led to a resync')
+  t.ok(((await getStatus(client)).resyncs as number) > before.resyncs, 'the lost record led to a resync')
 })
 
 t.test('20,000 stderr lines from ip monitor make a few log lines, and the daemon keeps serving', async (t) => {
@@ -87,12 +90,12 @@ t.test('a subscription later than the timeout: a change made in the gap is repor
   t.match(JSON.parse(first), { type: 'network_change', data: { interface: 'ens1' } }, 'the change made before the subscription, at start-up')
   t.match(daemon.stderr.lines.join('\n'), /ip monitor subscribed late; resyncing/)
 
-  const monitorPid = (await status(client)).monitor.pid
-  const taken = (await status(client)).snapshots_taken as number
+  const monitorPid = (await getStatus(client)).monitor.pid
+  const taken = (await getStatus(client)).snapshots_taken as number
   process.kill(monitorPid, 'SIGKILL')
   const unconfirmed = (): number => daemon.stderr.lines.filter((line) => line.includes('could not confirm the ip monitor subscription')).length
   await expectEventually(() => unconfirmed() === 2, 'the restarted monitor to time out')
-  await expectEventually(async () => ((await status(client)).snapshots_taken as number) > taken, 'the snapshot after the restart')
+  await expectEventually(async () => ((await getStatus(client)).snapshots_taken as number) > taken, 'the snapshot after the restart')
   await ns.ip('addr', 'add', '10.77.1.77/24', 'dev', 'ens2')
   writeFileSync(join(dir, 'go2'), '')
   const second = await client.lines.waitFor((line) => line.includes('10.77.1.77'), 15_000)
@@ -110,7 +113,7 @@ t.test('a daemon killed with SIGKILL leaves no ip monitor behind (5 times)', asy
     const client = await connectClient(socket)
     t.teardown(() => client.close())
     await client.lines.waitForCount(1, 15_000)
-    const monitorPid = (await status(client)).monitor.pid
+    const monitorPid = (await getStatus(client)).monitor.pid
     t.equal(parentOf(monitorPid), daemon.pid, `round ${round}: pid ${monitorPid} is the daemon's ip monitor`)
     process.kill(daemon.pid, 'SIGKILL')
     await daemon.exited

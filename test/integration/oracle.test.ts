@@ -1,11 +1,15 @@
 import { execa } from 'execa'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { foldEvents, kernelView, seededRandom } from '../helpers/oracle.js'
-import { DAEMON_ARGS, expectSettled, INTERFACES, namespaceWithInterfaces, status } from '../helpers/settled-daemon.js'
-import { socketPath } from '../helpers/one-interface.js'
+import { INTERFACES, namespaceWithEns37, namespaceWithInterfaces } from '../helpers/hosts.js'
+import { foldEvents, kernelView } from '../helpers/oracle.js'
+import { seededRandom } from '../helpers/seeded-random.js'
+import { DAEMON_ARGS, daemonWithClient } from '../helpers/served-socket.js'
+import { expectSettled } from '../helpers/settled-daemon.js'
 import { connectClient, waitForSocket } from '../helpers/socket-client.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { getStatus } from '../helpers/status.js'
+import { socketPath } from '../helpers/temp-dir.js'
+import { sleep } from '../helpers/wait.js'
 
 /** One random operation on the interfaces; failures (e.g. deleting what is gone) are part of the game. */
 const randomOperation = (random: () => number): string[][] => {
@@ -56,7 +60,7 @@ for (const seed of SEEDS) {
     t.teardown(() => client.close())
     await apply(15, 30)
     // kill -9 the ip monitor child: its restart must resync.
-    const { monitor } = await status(client)
+    const { monitor } = await getStatus(client)
     process.kill(monitor.pid, 'SIGKILL')
     await apply(30, 45)
     // Other clients come and go meanwhile.
@@ -68,8 +72,20 @@ for (const seed of SEEDS) {
     t.teardown(() => late.close())
     await late.lines.waitForCount(1)
     t.same(foldEvents(late.lines.lines), await kernelView(ns), `seed ${seed}: a late client's discovery equals the kernel's view`)
-    t.match(await status(client), { monitor: { restarts: 1 } }, 'the killed monitor was restarted once')
+    t.match(await getStatus(client), { monitor: { restarts: 1 } }, 'the killed monitor was restarted once')
     t.match(daemon.stderr.lines.join('\n'), /ip monitor exited; restarting/)
   })
 }
 
+
+t.test('oracle: a default route added as 0.0.0.0/0 is listed as "default"; the oracle and the daemon both report its gateway', async (t) => {
+  const ns = await namespaceWithEns37(t, 'orcdef')
+  if (ns === undefined) return
+  await ns.ip('route', 'add', '0.0.0.0/0', 'via', '10.77.0.1', 'dev', 'ens37', 'metric', '7')
+  const listed = JSON.parse(await ns.ip('-4', '-json', 'route', 'show', 'table', 'main', 'default')) as { dst: string }[]
+  t.same(listed.map((route) => route.dst), ['default'], 'the kernel sends no destination for a zero-length prefix')
+  const kernel = await kernelView(ns)
+  t.equal(kernel.ens37?.gateway, '10.77.0.1', 'the oracle reads the gateway')
+  const { client } = await daemonWithClient(t, ns, socketPath(t, 'orcdef'), DAEMON_ARGS)
+  t.same(foldEvents(client.lines.lines), kernel, "the daemon's discovery equals the oracle's view")
+})

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
-import { namespaceWithEns37 } from '../helpers/one-interface.js'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
 import { createNamespace } from '../helpers/netns.js'
 import { tempDir } from '../helpers/temp-dir.js'
 

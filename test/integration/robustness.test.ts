@@ -1,25 +1,29 @@
 import { join } from 'node:path'
-import { execa } from 'execa'
 import t from 'tap'
-import { activeResources, startDaemonProcess, WITH_ACTIVE_RESOURCES, type DaemonProcess } from '../helpers/daemon-process.js'
+import { activeResources, WITH_ACTIVE_RESOURCES } from '../helpers/active-resources.js'
+import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js'
+import { ipWrapper } from '../helpers/fake-ip.js'
+import { namespaceWithInterfaces, INTERFACES } from '../helpers/hosts.js'
 import { cpuTicks, wakeups } from '../helpers/proc-stats.js'
-import { DAEMON_ARGS, daemonWithClient, ipWrapper, namespaceWithInterfaces, eventLines, expectSettled, INTERFACES, status } from '../helpers/settled-daemon.js'
-import { socketPath } from '../helpers/one-interface.js'
-import { waitUntil } from '../helpers/wait-until.js'
-import { connectClient, waitForSocket } from '../helpers/socket-client.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { DAEMON_ARGS, daemonWithClient } from '../helpers/served-socket.js'
+import { expectSettled } from '../helpers/settled-daemon.js'
+import { slow } from '../helpers/slow.js'
+import { eventLines, connectClient, waitForSocket } from '../helpers/socket-client.js'
+import { getStatus } from '../helpers/status.js'
+import { socketPath } from '../helpers/temp-dir.js'
+import { waitUntil, sleep } from '../helpers/wait.js'
 
 t.test('a killed monitor is restarted at once and a change made meanwhile is reported', async (t) => {
   const ns = await namespaceWithInterfaces(t, 'kill')
   if (ns === undefined) return
   const socket = socketPath(t, 'kill')
   const { client } = await daemonWithClient(t, ns, socket, DAEMON_ARGS)
-  const first = (await status(client)).monitor.pid
+  const first = (await getStatus(client)).monitor.pid
   process.kill(first, 'SIGKILL')
   await ns.ip('addr', 'add', '10.77.0.77/24', 'dev', 'ens1')
   const change = await client.lines.waitFor((line) => line.includes('10.77.0.77'), 15_000)
   t.match(JSON.parse(change), { type: 'network_change', data: { interface: 'ens1' } })
-  const after = await status(client)
+  const after = await getStatus(client)
   t.not(after.monitor.pid, first, 'a new child')
   t.match(after, { monitor: { restarts: 1 }, resyncs: 2 })
 })
@@ -37,15 +41,15 @@ t.test('a real netlink overrun (tiny -rcvbuf) is noticed and the final state is 
   batch.push('route replace default via 10.77.0.1 dev ens1 metric 5 onlink')
   // A fast reader can keep up even with a 2 KiB buffer; a stopped one cannot. SIGSTOP the
   // monitor for the flood so the kernel really drops records (ENOBUFS) every time.
-  const monitorPid = (await status(client)).monitor.pid
+  const monitorPid = (await getStatus(client)).monitor.pid
   process.kill(monitorPid, 'SIGSTOP')
   try {
-    await execa('ip', ['-n', ns.name, '-batch', '-'], { input: `${batch.join('\n')}\n` })
+    await ns.batch(batch)
   } finally {
     process.kill(monitorPid, 'SIGCONT')
   }
   await expectSettled(t, ns, client, 'after the overrun')
-  const after = await status(client)
+  const after = await getStatus(client)
   t.ok((after.monitor as unknown as { overruns: number }).overruns >= 1, `overruns counted: ${JSON.stringify(after.monitor)}`)
   t.match(daemon.stderr.lines.join('\n'), /netlink overrun/)
 })
@@ -73,12 +77,12 @@ t.test('a namespace half-made by `ip netns add` while the monitor starts is not 
   t.notMatch(log, /"level":"(warn|error)"/, 'nothing to warn about')
 })
 
-t.test('a storm is coalesced: one event per interface per window, snapshots grow with windows', async (t) => {
+t.test('a storm is coalesced: one event per interface per window, snapshots grow with windows', slow(), async (t) => {
   const ns = await namespaceWithInterfaces(t, 'storm')
   if (ns === undefined) return
   const socket = socketPath(t, 'storm')
   const { client } = await daemonWithClient(t, ns, socket, ['--debounce', '300', '--max-wait', '1000'])
-  const before = await status(client)
+  const before = await getStatus(client)
   const batch: string[] = []
   for (let round = 0; round < 4; round += 1) {
     for (const [position, name] of INTERFACES.entries()) {
@@ -88,10 +92,10 @@ t.test('a storm is coalesced: one event per interface per window, snapshots grow
     }
   }
   const started = Date.now()
-  await execa('ip', ['-n', ns.name, '-batch', '-'], { input: `${batch.join('\n')}\n` })
+  await ns.batch(batch)
   const burstMs = Date.now() - started
   await expectSettled(t, ns, client, 'after the storm')
-  const after = await status(client)
+  const after = await getStatus(client)
   const changes = eventLines(client).slice(1)
   const windowsAtMost = INTERFACES.length * (Math.ceil(burstMs / 1000) + 2)
   t.ok(changes.length <= windowsAtMost, `${changes.length} events for ${batch.length} operations in ${burstMs} ms (at most ${windowsAtMost})`)
@@ -111,18 +115,18 @@ t.test('a snapshot command that hangs is timed out and retried', async (t) => {
   const client = await connectClient(socket)
   t.teardown(() => client.close())
   t.match(JSON.parse((await client.lines.waitForCount(1, 15_000))[0] ?? ''), { type: 'network_discovery', data: { interfaces: [{}, {}, {}, {}] } })
-  t.match(await status(client), { snapshots_failed: 1 })
+  t.match(await getStatus(client), { snapshots_failed: 1 })
   t.match(daemon.stderr.lines.join('\n'), /snapshot failed; retrying.*timed out/)
 })
 
-t.test('idle arms nothing: a debounce window is a timer, and once it has closed none is left', async (t) => {
+t.test('idle arms nothing: a debounce window is a timer, and once it has closed none is left', slow(), async (t) => {
   const ns = await namespaceWithInterfaces(t, 'armed')
   if (ns === undefined) return
   const socket = socketPath(t, 'armed')
   // A long window, so that it is surely still open when the daemon is asked, even under load.
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--debounce', '5000'], WITH_ACTIVE_RESOURCES)
   await ns.ip('addr', 'add', '10.77.0.79/24', 'dev', 'ens1')
-  await waitUntil(async () => (await status(client)).pending_interfaces === 1, 5000)
+  await waitUntil(async () => (await getStatus(client)).pending_interfaces === 1, 5000)
   const pending = await activeResources(daemon)
   t.ok(pending.includes('Timeout'), `a pending window shows as a timer: ${JSON.stringify(pending)}`)
   await client.lines.waitFor((line) => line.includes('10.77.0.79'), 15_000)
@@ -132,12 +136,12 @@ t.test('idle arms nothing: a debounce window is a timer, and once it has closed 
   t.equal(idle.filter((resource) => resource === 'ProcessWrap').length, 1, `one child, ip monitor: ${JSON.stringify(idle)}`)
 })
 
-t.test('idle is idle: the event loop does not wake over 10 s without changes', async (t) => {
+t.test('idle is idle: the event loop does not wake over 10 s without changes', slow(), async (t) => {
   const ns = await namespaceWithInterfaces(t, 'idle')
   if (ns === undefined) return
   const socket = socketPath(t, 'idle')
   const { daemon, client } = await daemonWithClient(t, ns, socket)
-  const monitorPid = (await status(client)).monitor.pid
+  const monitorPid = (await getStatus(client)).monitor.pid
   const read = () => ({
     loop: cpuTicks(daemon.pid, true),
     process: cpuTicks(daemon.pid),

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
-import { isRunning } from '../helpers/proc-stats.js'
-import { connectClient } from '../helpers/socket-client.js'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { daemonWithClient, eventLines, ipWrapper, status } from '../helpers/settled-daemon.js'
-import { waitUntil } from '../helpers/wait-until.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { ipWrapper } from '../helpers/fake-ip.js'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
+import { isRunning } from '../helpers/proc-stats.js'
+import { daemonWithClient } from '../helpers/served-socket.js'
+import { connectClient, eventLines } from '../helpers/socket-client.js'
+import { getStatus } from '../helpers/status.js'
+import { socketPath } from '../helpers/temp-dir.js'
+import { waitUntil, sleep } from '../helpers/wait.js'
 
 /*
  * What only a resync can find: the `ip monitor` child is frozen (SIGSTOP), so the daemon
@@ -18,7 +20,7 @@ t.test('SIGHUP reads the truth again, reports what differs, and keeps serving', 
   if (ns === undefined) return
   const socket = socketPath(t, 'hup')
   const { daemon, client } = await daemonWithClient(t, ns, socket, ['--debounce', '200', '--max-wait', '1000'])
-  const before = await status(client)
+  const before = await getStatus(client)
   const monitorPid = before.monitor.pid
   process.kill(monitorPid, 'SIGSTOP')
   t.teardown(() => {
@@ -39,7 +41,7 @@ t.test('SIGHUP reads the truth again, reports what differs, and keeps serving', 
     ['10.77.0.5', '10.77.0.9'],
     'with the address the monitor never told of',
   )
-  const after = await status(client)
+  const after = await getStatus(client)
   t.equal(after.resyncs, (before.resyncs as number) + 1, 'one resync')
   t.ok((after.snapshots_taken as number) > (before.snapshots_taken as number), 'a fresh snapshot was read')
   t.match(
@@ -51,7 +53,7 @@ t.test('SIGHUP reads the truth again, reports what differs, and keeps serving', 
   // One at a time: the kernel merges a SIGHUP into one still pending.
   for (let hangup = 2; hangup <= 4; hangup += 1) {
     process.kill(daemon.pid, 'SIGHUP')
-    const resynced = await waitUntil(async () => (await status(client)).resyncs === (before.resyncs as number) + hangup, 10_000, 100)
+    const resynced = await waitUntil(async () => (await getStatus(client)).resyncs === (before.resyncs as number) + hangup, 10_000, 100)
     t.ok(resynced, `SIGHUP ${hangup}: a resync`)
   }
   await sleep(800)

@@ -2,8 +2,9 @@ import fc from 'fast-check'
 import t from 'tap'
 import { FUZZ_SEED, isAnswered, lineOf, lineSpec } from '../helpers/command-lines.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
-import { ask, parseLine, served } from '../helpers/served-socket.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { served } from '../helpers/served-socket.js'
+import { ask, parseLine } from '../helpers/socket-client.js'
+import { sleep } from '../helpers/wait.js'
 
 // The command channel against the real daemon through its real socket: whatever a client
 // sends, split wherever, each line gets exactly one reply in order, and the daemon serves on.

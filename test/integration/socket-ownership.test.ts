@@ -5,11 +5,12 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
 import { createNamespace } from '../helpers/netns.js'
-import { parseLine } from '../helpers/served-socket.js'
-import { daemonWithClient, status } from '../helpers/settled-daemon.js'
-import { connectClient, waitForSocket } from '../helpers/socket-client.js'
+import { daemonWithClient } from '../helpers/served-socket.js'
+import { slow } from '../helpers/slow.js'
+import { parseLine, connectClient, waitForSocket } from '../helpers/socket-client.js'
+import { getStatus } from '../helpers/status.js'
 import { tempDir } from '../helpers/temp-dir.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { sleep } from '../helpers/wait.js'
 
 // Who owns a socket path: one netmon at a time, and a daemon removes only its own file.
 
@@ -19,7 +20,7 @@ const run = promisify(execFile)
 const staleSockets = (paths: string[]): Promise<unknown> =>
   run('python3', ['-c', 'import socket,sys\nfor p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)', ...paths])
 
-t.test('200 pairs started at once on a stale socket: exactly one of each pair serves', async (t) => {
+t.test('200 pairs started at once on a stale socket: exactly one of each pair serves', slow(), async (t) => {
   const ns = await createNamespace(t, 'race')
   if (ns === undefined) return
   const dir = tempDir(t, 'race')
@@ -86,7 +87,7 @@ t.test('a SIGKILLed daemon never blocks the next start; the lock is not inherite
   if (ns === undefined) return
   const socket = join(tempDir(t, 'kill'), 'netmon.sock')
   const { daemon: killed, client } = await daemonWithClient(t, ns, socket)
-  const monitorPid = (await status(client)).monitor.pid
+  const monitorPid = (await getStatus(client)).monitor.pid
   const fds = readdirSync(`/proc/${monitorPid}/fd`).map((fd) => {
     try {
       return readlinkSync(`/proc/${monitorPid}/fd/${fd}`)

@@ -4,32 +4,25 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { NETMON_BIN, startDaemonProcess } from '../helpers/daemon-process.js'
-import { createNamespace, type TestNamespace } from '../helpers/netns.js'
+import { createNamespace, type Namespace } from '../helpers/netns.js'
 import { assertProtocolLines } from '../helpers/protocol-schema.js'
-import { connectClient, waitForSocket, type SocketClient } from '../helpers/socket-client.js'
-import { daemonWithClient, status as daemonStatus } from '../helpers/settled-daemon.js'
+import { daemonWithClient, served } from '../helpers/served-socket.js'
+import { connectClient, waitForSocket, type SocketClient, ask, parseLine } from '../helpers/socket-client.js'
+import { getStatus as daemonStatus, statusWhen } from '../helpers/status.js'
 import { tempDir } from '../helpers/temp-dir.js'
-import { ask, parseLine, served } from '../helpers/served-socket.js'
-import { sleep } from '../helpers/watched-namespace.js'
+import { sleep } from '../helpers/wait.js'
 
 const run = promisify(execFile)
-
-
 
 const parse = parseLine
 
 /** Polls get_status on `client` until the daemon counts `count` clients. */
 const connectedCount = async (client: SocketClient, count: number): Promise<void> => {
-  const giveUp = Date.now() + 10_000
-  for (;;) {
-    const { status } = (await ask(client, { command: 'get_status' })) as { status: { clients_connected: number } }
-    if (status.clients_connected === count) return
-    if (Date.now() > giveUp) throw new Error(`the daemon counts ${status.clients_connected} clients, not ${count}`)
-    await sleep(20)
-  }
+  const status = await statusWhen(client, (candidate) => candidate.clients_connected === count)
+  if (status.clients_connected !== count) throw new Error(`the daemon counts ${String(status.clients_connected)} clients, not ${count}`)
 }
 
-const churn = async (ns: TestNamespace, last: number): Promise<void> => {
+const churn = async (ns: Namespace, last: number): Promise<void> => {
   await ns.ip('addr', 'add', `10.77.0.${last}/24`, 'dev', 'ens37')
 }
 
@@ -97,8 +90,8 @@ t.test('the Python agent client: discovery, then a reply (python3 -c)', async (t
   t.same(JSON.parse(stdout), { first: 'network_discovery', names: ['ens37'], reply_has_type: false })
 })
 
-t.test('limits: long lines, too many clients', async (t) => {
-  const s = await served(t, 'lim', ['--max-clients', '3'])
+t.test('limits: a client past --max-clients is refused and closed; room again when one leaves', async (t) => {
+  const s = await served(t, 'limc', ['--max-clients', '3'])
   if (s === undefined) return
   const a = await s.connect()
   await a.lines.waitForCount(1)
@@ -109,9 +102,26 @@ t.test('limits: long lines, too many clients', async (t) => {
   const extra = await s.connect()
   t.same(parse((await extra.lines.waitForCount(1))[0]), { success: false, error: 'Too many clients' })
   await extra.closedWithin()
-  const seenByA = a.lines.lines.length
+  const pushy = await s.connect()
+  pushy.sendRaw('z'.repeat(4 * 1024 * 1024))
+  t.same(parse((await pushy.lines.waitForCount(1))[0]), { success: false, error: 'Too many clients' })
+  await pushy.closedWithin()
+  t.pass('a refused client that keeps writing is closed')
+  a.close()
+  await connectedCount(c, 2)
+  const again = await s.connect()
+  t.match(parse((await again.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'room again after one left')
+  t.match(await ask(c, { command: 'get_status' }), { status: { clients_connected: 3 } })
+  assertProtocolLines(t, [a, b, c, extra, pushy, again].flatMap((client) => client.lines.lines))
+})
+
+t.test('limits: a line past the limit gets "Line too long" and a close, with or without its newline', async (t) => {
+  const s = await served(t, 'liml')
+  if (s === undefined) return
+  const [a, b, bystander] = [await s.connect(), await s.connect(), await s.connect()]
+  for (const client of [a, b, bystander]) await client.lines.waitForCount(1)
   a.sendRaw(`{"command":"${'x'.repeat(70 * 1024)}"}\n`)
-  t.match(parse((await a.lines.waitForCount(seenByA + 1))[seenByA]), { success: false, error: /Line too long/ })
+  t.match(parse((await a.lines.waitForCount(2))[1]), { success: false, error: /Line too long/ })
   await a.closedWithin()
   // More than the socket buffers hold, without a newline: the client is still mid-write
   // when the daemon refuses it, and must still be closed, not left half-open.
@@ -122,17 +132,8 @@ t.test('limits: long lines, too many clients', async (t) => {
   for (const refused of crowd) refused.sendRaw('y'.repeat(4 * 1024 * 1024))
   await Promise.all(crowd.map((refused) => refused.closedWithin()))
   t.pass('clients still writing a line past the limit are closed too')
-  const again = await s.connect()
-  t.match(parse((await again.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'room again after they left')
-  t.match(await ask(c, { command: 'get_status' }), { status: { clients_connected: 2 } })
-  const filler = await s.connect()
-  await filler.lines.waitForCount(1)
-  const pushy = await s.connect()
-  pushy.sendRaw('z'.repeat(4 * 1024 * 1024))
-  t.same(parse((await pushy.lines.waitForCount(1))[0]), { success: false, error: 'Too many clients' })
-  await pushy.closedWithin()
-  t.pass('a refused client that keeps writing is closed')
-  assertProtocolLines(t, [a, b, c, extra, again, filler, pushy].flatMap((client) => client.lines.lines))
+  t.match(await ask(bystander, { command: 'get_status' }), { success: true }, 'the others are still served')
+  assertProtocolLines(t, [a, b, bystander, ...crowd].flatMap((client) => client.lines.lines))
 })
 
 t.test('a client that never reads is cut off at its backlog cap; the others are not delayed', async (t) => {
@@ -159,38 +160,52 @@ t.test('a client that never reads is cut off at its backlog cap; the others are 
   t.pass('what reached the stuck client ends in a close, not a hang')
 })
 
-t.test('lifecycle: stale socket replaced, second instance refused, SIGTERM cleans up', async (t) => {
-  const ns = await createNamespace(t, 'life')
+/** A socket file whose owner died without unlinking it, as after a crash. */
+const staleSocket = async (path: string): Promise<void> => {
+  await run('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', path])
+}
+
+t.test('lifecycle: a stale socket file is replaced; a second instance is refused while the first serves', async (t) => {
+  const ns = await createNamespace(t, 'lifs')
   if (ns === undefined) return
-  const socket = join(tempDir(t, 'life'), 'netmon.sock')
-  // A socket file whose owner died without unlinking it, as after a crash.
-  await run('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', socket])
+  const socket = join(tempDir(t, 'lifs'), 'netmon.sock')
+  await staleSocket(socket)
   t.ok(statSync(socket).isSocket(), 'a stale socket file exists')
-  const first = startDaemonProcess(t, ns, ['--socket', socket])
+  startDaemonProcess(t, ns, ['--socket', socket])
   await waitForSocket(socket)
   const second = startDaemonProcess(t, ns, ['--socket', socket])
-  const refusedCode = (await second.exited).exitCode
-  t.not(refusedCode, 0, 'the second instance exits non-zero')
+  t.not((await second.exited).exitCode, 0, 'the second instance exits non-zero')
   t.match(second.stderr.lines.join('\n'), /another netmon holds .*netmon\.sock\.lock/)
   const client = await connectClient(socket)
   t.match(parse((await client.lines.waitForCount(1))[0]), { type: 'network_discovery' }, 'the first one still serves')
+  client.close()
+})
+
+t.test('lifecycle: SIGTERM exits 0 at once, closes clients, removes the socket and stops ip monitor', async (t) => {
+  const ns = await createNamespace(t, 'lift')
+  if (ns === undefined) return
+  const socket = join(tempDir(t, 'lift'), 'netmon.sock')
+  // SIGHUP resyncs and does not stop netmon: sighup.test.ts.
+  const { daemon, client } = await daemonWithClient(t, ns, socket)
+  const monitorPid = (await daemonStatus(client)).monitor.pid
   const stopping = Date.now()
-  t.equal(await first.stop(5000), 0, 'exit 0 on SIGTERM')
+  t.equal(await daemon.stop(5000), 0, 'exit 0 on SIGTERM')
   t.ok(Date.now() - stopping < 1500, `stopped in ${Date.now() - stopping} ms`)
   await client.closedWithin()
   t.notOk(existsSync(socket), 'socket file removed')
+  t.throws(() => process.kill(monitorPid, 0), { code: 'ESRCH' }, 'ip monitor stopped with it')
+})
+
+t.test('lifecycle: SIGINT exits 0 and removes the socket; --socket-mode tightens its mode', async (t) => {
+  const ns = await createNamespace(t, 'lifi')
+  if (ns === undefined) return
+  const socket = join(tempDir(t, 'lifi'), 'netmon.sock')
   const interrupted = startDaemonProcess(t, ns, ['--socket', socket, '--socket-mode', '0660'])
   await waitForSocket(socket)
   t.equal(statSync(socket).mode & 0o777, 0o660, '--socket-mode tightens it')
   interrupted.exited.kill('SIGINT')
   t.equal((await interrupted.exited).exitCode, 0, 'exit 0 on SIGINT')
-  t.notOk(existsSync(socket))
-  // SIGHUP resyncs and does not stop netmon: sighup.test.ts.
-  const { daemon: third, client: probe } = await daemonWithClient(t, ns, socket)
-  const monitorPid = (await daemonStatus(probe)).monitor.pid
-  t.equal(await third.stop(5000), 0, 'exit 0 on SIGTERM')
   t.notOk(existsSync(socket), 'socket file removed')
-  t.throws(() => process.kill(monitorPid, 0), { code: 'ESRCH' }, 'ip monitor stopped with it')
 })
 
 t.test('health: 0 against a live daemon, 1 for a stale file or no socket', async (t) => {

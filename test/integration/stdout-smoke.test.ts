@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startDaemonProcess } from '../helpers/daemon-process.js'
-import { namespaceWithEns37, socketPath } from '../helpers/one-interface.js'
+import { namespaceWithEns37 } from '../helpers/hosts.js'
+import { socketPath } from '../helpers/temp-dir.js'
 
 t.test('discovery then one change on --stdout, in a fresh namespace', async (t) => {
   const ns = await namespaceWithEns37(t, 'smoke')

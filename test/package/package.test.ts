@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import t, { type Test } from 'tap'
-import { createFakeDaemon, discoveryLine, report } from '../client/fake-daemon.js'
+import { createFakeDaemon, discoveryLine, report } from '../helpers/fake-daemon.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 /*

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { InterfaceReport } from '../../src/schema/protocol.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { tempDir } from './temp-dir.js'
 
 export const TIMESTAMP = '2025-11-20T20:30:45.123456'
 
