@@ -1,5 +1,4 @@
 import { unlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import t from 'tap'
 import type { MonitorCallbacks, MonitorStats } from '../src/adapters/ip-monitor.js'
 import { silentLogger } from '../src/adapters/logger.js'
@@ -9,7 +8,7 @@ import type { DaemonDeps } from '../src/daemon.js'
 import { startSidecar, type SidecarOptions } from '../src/sidecar.js'
 import { createFakeClock } from './helpers/fake-clock.js'
 import { connectClient } from './helpers/socket-client.js'
-import { tempDir } from './helpers/temp-dir.js'
+import { socketPath } from './helpers/temp-dir.js'
 
 const sidecarOptions = (path: string): SidecarOptions => ({
   daemon: { core: DEFAULT_CORE_OPTIONS, ipPath: 'ip', snapshotTimeoutMs: 1000, subscribeTimeoutMs: 1000, maxBackoffMs: 5000 },
@@ -44,7 +43,7 @@ const fakeDeps = (stats: () => MonitorStats = () => ({ pid: 42, restarts: 0, ove
 }
 
 t.test('a socket path that cannot be served: the daemon it started is stopped, the error thrown, the path free again', async (t) => {
-  const path = join(tempDir(t, 'sidecar'), 'netmon.sock')
+  const path = socketPath(t, 'sidecar')
   writeFileSync(path, 'not a socket')
   const { deps, monitor } = fakeDeps()
   await t.rejects(startSidecar(sidecarOptions(path), silentLogger, {}, deps), { code: 'ERR_SOCKET_PATH', message: /exists and is not a socket/ })
@@ -56,7 +55,7 @@ t.test('a socket path that cannot be served: the daemon it started is stopped, t
 })
 
 t.test('a client that connects early is greeted once the first snapshot is in; a command whose reply fails gets the internal-error line and is closed', async (t) => {
-  const path = join(tempDir(t, 'sidecar'), 'netmon.sock')
+  const path = socketPath(t, 'sidecar')
   const { deps, monitor } = fakeDeps(() => {
     throw new Error('the monitor cannot say')
   })

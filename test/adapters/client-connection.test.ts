@@ -1,13 +1,12 @@
 import { once } from 'node:events'
 import { createConnection, createServer, type Socket } from 'node:net'
-import { join } from 'node:path'
 import t from 'tap'
 import { openConnection, type ConnectionHooks } from '../../src/adapters/client-connection.js'
 import { createLogger } from '../../src/adapters/logger.js'
 import { listenSocket } from '../../src/adapters/socket-server.js'
 import { CLIENT_LIMITS } from '../../src/sidecar.js'
 import { connectClient } from '../helpers/socket-client.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { socketPath } from '../helpers/temp-dir.js'
 
 interface LogEntry {
   level: string
@@ -30,7 +29,7 @@ const lineOf = (bytes: number): string => `${JSON.stringify({ type: 'network_cha
 
 t.test('a client that stops reading is cut off once its backlog passes the cap; one message over the cap still goes', async (t) => {
   const cap = 256 * 1024
-  const path = join(tempDir(t, 'backlog'), 'netmon.sock')
+  const path = socketPath(t, 'backlog')
   const { logs, logger } = recorder()
   const server = await listenSocket({ path, mode: 0o600, maxClients: 4, logger, ...CLIENT_LIMITS, maxBacklogBytes: cap }, HOOKS)
   t.teardown(() => server.close())
@@ -74,7 +73,7 @@ t.test('a socket error drops the client; EPIPE and ECONNRESET are routine (debug
     accepted.push(socket)
     openConnection(socket, accepted.length, CLIENT_LIMITS, HOOKS, logger, (_connection, reason) => gone.push(reason))
   })
-  const path = join(tempDir(t, 'sockerr'), 'netmon.sock')
+  const path = socketPath(t, 'sockerr')
   server.listen(path)
   await once(server, 'listening')
   t.teardown(() => server.close())

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap'
 import { bindSocket, unlinkOwnSocket } from '../../src/adapters/socket-bind.js'
 import { inMountNamespace } from '../helpers/mount-namespace.js'
 import { connectClient } from '../helpers/socket-client.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { socketPath, tempDir } from '../helpers/temp-dir.js'
 
 /** A server closed when the test ends, and the errors its listen attempts hit. */
 const serverOf = (t: Test): { server: Server; errors: NodeJS.ErrnoException[] } => {
@@ -46,7 +46,7 @@ t.test('a stale socket file is replaced by the new socket; a live one is never t
 })
 
 t.test('a file at the path that is not a socket is refused and left alone', async (t) => {
-  const path = join(tempDir(t, 'bind'), 'netmon.sock')
+  const path = socketPath(t, 'bind')
   writeFileSync(path, 'precious')
   await t.rejects(bindSocket(serverOf(t).server, path, 0o600), {
     code: 'ERR_SOCKET_PATH',
