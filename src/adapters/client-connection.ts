@@ -104,6 +104,7 @@ export const openConnection = (
   }
 
   const send = (line: string): void => {
+    /* c8 ignore next -- a guard: every caller stops once gone, and a socket node destroys emits 'error' (so leaves) before any other callback */
     if (socket.destroyed || gone) return
     // The cap bounds what piles up behind a reader that stopped, never one message: a
     // discovery or event larger than the cap still goes to a client that keeps up.
@@ -178,6 +179,7 @@ export const openConnection = (
     },
     send,
     probe() {
+      /* c8 ignore next -- a guard, as in send: probes are only asked of clients still connected */
       if (gone || socket.destroyed) return
       socket.write('', (error) => {
         if (error !== undefined && error !== null) leave('gone')

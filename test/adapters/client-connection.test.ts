@@ -96,3 +96,50 @@ t.test('a socket error drops the client; EPIPE and ECONNRESET are routine (debug
     ],
   )
 })
+
+t.test('a reply that throws a non-Error is logged by its text, and that client gets the internal-error refusal', async (t) => {
+  const path = socketPath(t, 'thrown')
+  const { logs, logger } = recorder()
+  const server = await listenSocket({ path, mode: 0o600, maxClients: 4, logger, ...CLIENT_LIMITS }, {
+    ...HOOKS,
+    replyLine: () => {
+      throw 'not an Error' as unknown as Error
+    },
+  })
+  t.teardown(() => server.close())
+  const client = await connectClient(path)
+  await client.lines.waitForCount(1)
+  client.send({ command: 'get_status' })
+  t.same(JSON.parse((await client.lines.waitForCount(2))[1] ?? 'null'), { success: false, error: 'internal-error' })
+  t.match(logs.find((log) => log.level === 'error'), { msg: 'failed to answer a client; closing it', error: 'not an Error' })
+})
+
+t.test('greetWaiting greets only the clients not greeted yet', async (t) => {
+  const path = socketPath(t, 'greet')
+  const server = await listenSocket({ path, mode: 0o600, maxClients: 4, logger: recorder().logger, ...CLIENT_LIMITS }, HOOKS)
+  t.teardown(() => server.close())
+  const client = await connectClient(path)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1)
+  server.greetWaiting()
+  server.broadcast(lineOf(1))
+  const [, second] = await client.lines.waitForCount(2)
+  t.match(JSON.parse(second ?? 'null'), { type: 'network_change' }, 'no second discovery before it')
+})
+
+t.test('a client throttled for flooding commands leaves no timer behind when the server closes', async (t) => {
+  const path = socketPath(t, 'throttle')
+  const server = await listenSocket({ path, mode: 0o600, maxClients: 4, logger: recorder().logger, ...CLIENT_LIMITS, commandBurst: 1, commandsPerSecond: 0.1 }, HOOKS)
+  const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+  const before = timers()
+  const client = await connectClient(path)
+  t.teardown(() => client.close())
+  await client.lines.waitForCount(1)
+  client.sendRaw('{"command":"get_status"}\n'.repeat(3))
+  await client.lines.waitForCount(2)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(client.lines.lines.length, 2, 'one reply, then throttled')
+  t.equal(timers(), before + 1, 'the throttle timer')
+  await server.close()
+  t.equal(timers(), before, 'cleared with the connection')
+})
