@@ -77,8 +77,9 @@ const serveClaimed = async (options: SocketServerOptions, hooks: ConnectionHooks
   const clients = new Set<ClientConnection>()
   let nextId = 1
 
+  // Called once per client (openConnection promises it), always after admit added it.
   const onGone = (client: ClientConnection, reason: string): void => {
-    if (!clients.delete(client)) return
+    clients.delete(client)
     logger.debug('client gone', { client: client.id, reason, clients: clients.size })
   }
 

@@ -82,3 +82,28 @@ t.test('white space around a command is not part of it; a blank line is no comma
     { success: true, line: '{"command":"last"}' },
   ])
 })
+
+t.test('a full server keeps a half-closed client that still listens, and refuses the newcomer', async (t) => {
+  const path = socketPath(t, 'full')
+  const server = await listenSocket(
+    { path, mode: 0o666, maxClients: 1, logger: silentLogger, ...CLIENT_LIMITS },
+    {
+      discoveryLine: () => '{"type":"network_discovery","data":{"interfaces":[],"timestamp":"x"}}\n',
+      replyLine: () => '{"success":true}\n',
+      refusal: (reason) => `${JSON.stringify({ success: false, error: reason })}\n`,
+    },
+  )
+  t.teardown(() => server.close())
+  const listener = await connectClient(path)
+  t.teardown(() => listener.close())
+  await listener.lines.waitForCount(1)
+  listener.socket.end()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const newcomer = await connectClient(path)
+  t.teardown(() => newcomer.close())
+  t.same(parseLine((await newcomer.lines.waitForCount(1))[0]), { success: false, error: 'too-many-clients' })
+  await newcomer.closedWithin()
+  server.broadcast('{"type":"network_change"}\n')
+  t.same(await listener.lines.waitForCount(2), ['{"type":"network_discovery","data":{"interfaces":[],"timestamp":"x"}}', '{"type":"network_change"}'], 'the listener still hears events')
+  t.equal(server.clientCount(), 1)
+})
