@@ -26,7 +26,7 @@ const SYSLOG_PRIORITY = { error: '<3>', warn: '<4>', info: '<6>', debug: '<7>' }
 
 export const createLogger = (
   level: LogLevel,
-  write: (line: string) => void = (line) => process.stderr.write(line),
+  write: (line: string) => void,
   now: () => Date = () => new Date(),
   format: LogFormat = 'json',
 ): Logger => {

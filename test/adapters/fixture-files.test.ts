@@ -21,3 +21,10 @@ t.test('expected.jsonl is read when there, and case.json options override the de
   writeFileSync(join(dir, 'expected.jsonl'), '{"type":"network_discovery"}\n')
   t.match(readFixture(dir), { description: 'd', options: { ...DEFAULT_CORE_OPTIONS, debounceMs: 7 }, expected: [{ type: 'network_discovery' }] })
 })
+
+t.test('an input line that does not decode throws, naming the file and the line', async (t) => {
+  const dir = tempDir(t, 'fixture')
+  writeFileSync(join(dir, 'case.json'), '{}')
+  writeFileSync(join(dir, 'inputs.jsonl'), `${JSON.stringify(RESYNC)}\n{"type":"nonsense"}\n`)
+  t.throws(() => readFixture(dir), { code: 'ERR_RECORD_OUT', message: new RegExp(`^${join(dir, 'inputs.jsonl')}:2: `) })
+})

@@ -1,6 +1,6 @@
 import { fstatSync } from 'node:fs'
 import t from 'tap'
-import { createLogger, stderrLogFormat, type FdIdentity } from '../../src/adapters/logger.js'
+import { createLogger, isLogLevel, stderrLogFormat, type FdIdentity } from '../../src/adapters/logger.js'
 
 const AT = new Date('2026-01-02T03:04:05.678Z')
 const collect = (format: 'json' | 'journal'): { lines: string[]; logger: ReturnType<typeof createLogger> } => {
@@ -55,4 +55,8 @@ t.test('stderrLogFormat with the real fstat of this process stderr', async (t) =
   const st = fstatSync(2, { bigint: true })
   t.equal(stderrLogFormat({ JOURNAL_STREAM: `${st.dev}:${st.ino}` }), 'journal')
   t.equal(stderrLogFormat({ JOURNAL_STREAM: `${st.dev}:${st.ino + 1n}` }), 'json')
+})
+
+t.test('isLogLevel: the four levels, nothing else', async (t) => {
+  t.same(['debug', 'info', 'warn', 'error', 'trace', 'WARN', ''].filter(isLogLevel), ['debug', 'info', 'warn', 'error'])
 })
