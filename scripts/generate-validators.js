@@ -69,8 +69,8 @@ const header = [
 const ignore = '/* c8 ignore start -- generated code: test/client/validate.test.ts compares its verdicts and errors with TypeBox */'
 const declarations = [
   ...header,
-  '/** Ajv\'s error shape with `verbose`: `parentSchema` is the schema that failed. */',
-  'export interface SchemaError { instancePath: string; keyword: string; params: Record<string, unknown>; parentSchema?: Record<string, unknown> }',
+  '/** Ajv\'s error shape with `verbose`, which gives every error its `parentSchema`: the schema that failed. */',
+  'export interface SchemaError { instancePath: string; keyword: string; params: Record<string, unknown>; parentSchema: Record<string, unknown> }',
   '/** Validates in place: drops unknown fields, stops at the first error (in `errors`). */',
   'export type GeneratedValidator = ((data: unknown) => boolean) & { errors?: SchemaError[] | null }',
   ...Object.keys(exportsByName).map((name) => `export declare const ${name}: GeneratedValidator`),

@@ -6,17 +6,21 @@ import { checkIgnoreGlob } from '../core/ignore.js'
 
 /** Commander argument parsers: each names the bad value and what it expects. */
 
+/** Digits only (around spaces), and small enough to be exact; else undefined. */
+const wholeNumber = (value: string): number | undefined => {
+  const number = Number(value)
+  return /^\d+$/.test(value.trim()) && Number.isSafeInteger(number) ? number : undefined
+}
+
 export const parseMs = (value: string): number => {
-  const ms = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms)) {
-    throw new InvalidArgumentError(`expected whole milliseconds (e.g. 3000), got ${JSON.stringify(value)}`)
-  }
+  const ms = wholeNumber(value)
+  if (ms === undefined) throw new InvalidArgumentError(`expected whole milliseconds (e.g. 3000), got ${JSON.stringify(value)}`)
   return ms
 }
 
 export const parsePositiveInt = (value: string): number => {
-  const count = parseMs(value)
-  if (count < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got ${JSON.stringify(value)}`)
+  const count = wholeNumber(value)
+  if (count === undefined || count < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got ${JSON.stringify(value)}`)
   return count
 }
 

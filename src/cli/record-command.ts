@@ -1,4 +1,5 @@
 import { createFixtureWriter } from '../adapters/fixture-files.js'
+import { messageOf } from '../core/result.js'
 import type { CliIo } from './io.js'
 import { coreOptionsOf, serve, type ServeOptions } from './serve.js'
 
@@ -18,7 +19,7 @@ export const recordCommand = async (options: RecordOptions, io: CliIo): Promise<
   try {
     writer = createFixtureWriter(options.out, options.description, coreOptionsOf(options))
   } catch (error) {
-    io.writeErr(`netmon record: ${error instanceof Error ? error.message : String(error)}\n`)
+    io.writeErr(`netmon record: ${messageOf(error)}\n`)
     return 1
   }
   const fixture = writer

@@ -1,6 +1,7 @@
 import { readFixture } from '../adapters/fixture-files.js'
 import { encodeLine } from '../core/protocol.js'
 import { replay } from '../core/replay.js'
+import { messageOf } from '../core/result.js'
 import type { CliIo } from './io.js'
 
 /** `netmon replay <dir>`: prints the events the reducer makes of a fixture, on its own clock. */
@@ -9,7 +10,7 @@ export const replayCommand = (dir: string, io: CliIo): number => {
   try {
     fixture = readFixture(dir)
   } catch (error) {
-    io.writeErr(`netmon replay: ${error instanceof Error ? error.message : String(error)}\n`)
+    io.writeErr(`netmon replay: ${messageOf(error)}\n`)
     return 1
   }
   const result = replay(fixture.options, fixture.inputs)

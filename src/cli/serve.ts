@@ -1,3 +1,4 @@
+import { messageOf } from '../core/result.js'
 import type { CoreOptions } from '../core/state.js'
 import { NetmonError } from '../adapters/errors.js'
 import { checkIp } from '../adapters/ip-command.js'
@@ -33,20 +34,16 @@ export const coreOptionsOf = (options: ServeOptions): CoreOptions => ({
   acceptUnknownOperstate: options.acceptUnknownOperstate,
 })
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
 /**
  * `requested` resolves with the name of the first stop signal, or 'done' when `until`
  * resolves. The handlers stay until `remove`: a second SIGTERM while stopping must not kill
  * netmon before its socket file is removed.
  */
 const stopRequest = (io: CliIo, until: Promise<void>): { requested: Promise<string>; remove(): void } => {
-  let remove = (): void => {}
-  const requested = new Promise<string>((resolve) => {
-    remove = io.onStopSignal(resolve)
-    void until.then(() => resolve('done'))
-  })
-  return { requested, remove }
+  let stopWith: (reason: string) => void
+  const requested = new Promise<string>((resolve) => (stopWith = resolve))
+  void until.then(() => stopWith('done'))
+  return { requested, remove: io.onStopSignal((signal) => stopWith(signal)) }
 }
 
 /**
@@ -102,7 +99,7 @@ const run = async (
     )
   } catch (error) {
     // The stable code goes with the message, so logs can be matched on it.
-    logger.error(describe(error), error instanceof NetmonError ? { code: error.code } : {})
+    logger.error(messageOf(error), error instanceof NetmonError ? { code: error.code } : {})
     return 1
   }
   started.sidecar = sidecar

@@ -1,4 +1,4 @@
-import type { Result } from '../core/result.js'
+import { messageOf, type Result } from '../core/result.js'
 import type { NetworkChange, NetworkDiscovery, Reply } from '../schema/protocol.js'
 import { checkErrorReply, checkInterfacesReply, checkNetworkChange, checkNetworkDiscovery, checkStatusReply } from '../schema/validate.js'
 
@@ -24,7 +24,7 @@ export const parseLine = (line: string): ParsedLine => {
   try {
     message = JSON.parse(line)
   } catch (error) {
-    return { kind: 'malformed', line, reason: `invalid JSON (${error instanceof Error ? error.message : String(error)})` }
+    return { kind: 'malformed', line, reason: `invalid JSON (${messageOf(error)})` }
   }
   if (!isRecord(message)) return { kind: 'malformed', line, reason: 'not a JSON object' }
   const { type } = message

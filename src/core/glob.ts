@@ -30,6 +30,9 @@ const POSIX_CLASSES = {
 
 const isPosixClass = (name: string): name is keyof typeof POSIX_CLASSES => Object.hasOwn(POSIX_CLASSES, name)
 
+/** The code point of one element of `[...glob]`: never an empty string, so always defined. */
+const codePointOf = (char: string): number => char.codePointAt(0) as number
+
 /** One character as a regular-expression atom that means only itself (`u` flag). */
 const literal = (codePoint: number): string => `\\u{${codePoint.toString(16)}}`
 
@@ -87,7 +90,7 @@ const readMember = (chars: readonly string[], index: number): Result<{ codePoint
   const escaped = chars[index] === '\\'
   const char = chars[escaped ? index + 1 : index]
   if (char === undefined) return fail(`unclosed [ (a class needs its closing ])`)
-  return ok({ codePoint: char.codePointAt(0) ?? 0, start: index, end: index + (escaped ? 2 : 1) })
+  return ok({ codePoint: codePointOf(char), start: index, end: index + (escaped ? 2 : 1) })
 }
 
 /** Compiles one glob into a predicate over whole names, or says why it is refused. */
@@ -96,8 +99,9 @@ export const compileGlob = (glob: string): Result<(name: string) => boolean> => 
   if (chars.length === 0) return fail('an empty pattern matches nothing')
   if (chars[0] === '!') return fail('a leading ! (exclusion) is not supported; use [!...] to negate a character class, or \\! for a literal !')
   let source = ''
-  for (let index = 0; index < chars.length; ) {
-    const char = chars[index] ?? ''
+  for (let index = 0; ; ) {
+    const char = chars[index]
+    if (char === undefined) break
     switch (char) {
       case '*':
         if (!source.endsWith('.*')) source += '.*'
@@ -117,12 +121,12 @@ export const compileGlob = (glob: string): Result<(name: string) => boolean> => 
       case '\\': {
         const next = chars[index + 1]
         if (next === undefined) return fail('a trailing \\ escapes nothing (write \\\\ for a literal \\)')
-        source += literal(next.codePointAt(0) ?? 0)
+        source += literal(codePointOf(next))
         index += 2
         break
       }
       default:
-        source += literal(char.codePointAt(0) ?? 0)
+        source += literal(codePointOf(char))
         index += 1
     }
   }

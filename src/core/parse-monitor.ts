@@ -77,15 +77,14 @@ const parseNexthop = (line: string): MonitorLine => {
   return head.dev === undefined ? { kind: 'continuation' } : { kind: 'nexthop', dev: head.dev, family: familyOf(head.gateway, head.viaFamily) }
 }
 
+/** `line` starts with `{`: what JSON.parse makes of it is an object, or it throws. */
 const parseJson = (line: string): Result<MonitorLine> => {
-  let value: unknown
+  let record: Record<string, unknown>
   try {
-    value = JSON.parse(line)
+    record = JSON.parse(line) as Record<string, unknown>
   } catch {
     return fail('a line starting with "{" is not valid JSON')
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('JSON line is not an object')
-  const record = value as Record<string, unknown>
   const ifnames = ['ifname', 'dev', 'label']
     .map((key) => record[key])
     .filter((name): name is string => typeof name === 'string' && name !== '')

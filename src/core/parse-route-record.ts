@@ -33,10 +33,10 @@ export const walkRouteHead = (tokens: readonly string[], start: number): RouteHe
   let gateway: string | undefined
   let viaFamily: string | undefined
   let at = start
-  while (at < tokens.length) {
+  for (;;) {
     const key = tokens[at]
-    if (key === 'dev') return { gateway, viaFamily, dev: tokens[at + 1], next: at + 2 }
     if (key === undefined) break
+    if (key === 'dev') return { gateway, viaFamily, dev: tokens[at + 1], next: at + 2 }
     if (ONE_VALUE.has(key)) {
       at += 2
     } else if (key === 'as') {
@@ -52,8 +52,8 @@ export const walkRouteHead = (tokens: readonly string[], start: number): RouteHe
         at += 2
       }
     } else if (key === 'encap') {
-      at += 1
-      while (at < tokens.length && !AFTER_ENCAP.has(tokens[at] ?? '')) at += 1
+      const end = tokens.findIndex((token, index) => index > at && AFTER_ENCAP.has(token))
+      at = end === -1 ? tokens.length : end
     } else {
       break
     }
@@ -63,10 +63,9 @@ export const walkRouteHead = (tokens: readonly string[], start: number): RouteHe
 
 /** True when a `pref P` pair (printed for IPv6 routes only) follows position `from`. */
 export const hasPreference = (tokens: readonly string[], from: number): boolean => {
-  for (let at = from; at < tokens.length - 1; at += 1) {
-    if (tokens[at] === 'pref' && PREFERENCES.test(tokens[at + 1] ?? '')) return true
-  }
-  return false
+  const rest = tokens.slice(from)
+  // A last word `pref` has no value after it: no pair.
+  return rest.some((token, at) => token === 'pref' && PREFERENCES.test(rest[at + 1] ?? ''))
 }
 
 /** The record's words: ip separates them with single spaces and ends with one. */

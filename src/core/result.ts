@@ -8,3 +8,6 @@ export const fail = <T = never>(error: string): Result<T> => ({ ok: false, error
 export const unreachable = (value: never): never => {
   throw new Error(`unhandled case ${JSON.stringify(value)}`)
 }
+
+/** What a caught value says: an Error's message, anything else (a thrown string) as text. */
+export const messageOf = (thrown: unknown): string => (thrown instanceof Error ? thrown.message : String(thrown))

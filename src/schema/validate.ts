@@ -20,7 +20,7 @@ const literal = (value: unknown): string => (typeof value === 'string' ? `'${val
 
 /** TypeBox's message for the error (see its DefaultErrorFunction), with TypeBox's path. */
 export const describeSchemaError = (error: SchemaError): string => {
-  const parent = error.parentSchema ?? {}
+  const parent = error.parentSchema
   const path = error.instancePath
   const at = (message: string, where = path): string => `${where || '/'}: ${message}`
   // TypeBox checks a literal by value alone: a wrong type is "Expected 'x'" too.

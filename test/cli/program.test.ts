@@ -1,44 +1,9 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { CommanderError, type Command } from 'commander'
 import t from 'tap'
-import type { CliIo } from '../../src/cli/io.js'
 import { parseGlobs } from '../../src/cli/parse-options.js'
-import { createProgram } from '../../src/cli/program.js'
 import { NETMON_BIN } from '../helpers/daemon-process.js'
-
-interface Run {
-  out: string
-  err: string
-  exitCode: number | undefined
-  /** The CommanderError commander would have exited with, if any. */
-  error: CommanderError | undefined
-}
-
-/** Parses `args` with a fresh program whose exits throw instead of ending the test process. */
-const run = async (args: string[]): Promise<Run> => {
-  const result: Run = { out: '', err: '', exitCode: undefined, error: undefined }
-  const io: CliIo = {
-    writeOut: (text) => (result.out += text),
-    writeErr: (text) => (result.err += text),
-    onStopSignal: () => () => {},
-    onReloadSignal: () => () => {},
-    setExitCode: (code) => (result.exitCode = code),
-  }
-  const program = createProgram(io)
-  const overrideExits = (command: Command): void => {
-    command.exitOverride()
-    command.commands.forEach(overrideExits)
-  }
-  overrideExits(program)
-  try {
-    await program.parseAsync(args, { from: 'user' })
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error
-    result.error = error
-  }
-  return result
-}
+import { runProgram as run } from './run-program.js'
 
 t.test('an unknown command is named, with the closest command', async (t) => {
   for (const [word, suggestion] of [

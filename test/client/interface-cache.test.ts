@@ -82,3 +82,28 @@ t.test('a discovery replaces everything: missing interfaces are removed, reports
   t.same(cache.all().map((r) => r.interface), ['b', 'c'])
   t.same(cache.apply({ kind: 'connected' }), [], 'other client events are ignored')
 })
+
+t.test('interfaceFor skips entries no daemon would send: a prefix outside 0-32, an address that is not IPv4', async (t) => {
+  const cache = new InterfaceCache()
+  cache.apply(
+    discovery([
+      report('good', 2, ['10.0.0.1/24']),
+      report('long', 3, ['10.0.0.1/40']),
+      report('negative', 4, ['10.9.9.9/-1']),
+      { ...report('v6', 5, ['10.0.0.1/32']), ipv4_addresses: [{ address: 'fe80::1', prefixlen: 32, subnet: 'fe80::1/32', network_address: 'fe80::1' }] },
+    ]),
+  )
+  t.equal(cache.interfaceFor('10.0.0.1')?.interface, 'good', 'not /40 (it would outrank every real prefix) nor a non-IPv4 /32')
+  t.equal(cache.interfaceFor('192.168.0.1'), undefined, 'not /-1 (it would hold every address)')
+})
+
+t.test('during a rename both names may share an index: all() orders them by name', async (t) => {
+  const cache = new InterfaceCache()
+  // The new name's report can come before the old name's removal.
+  cache.apply(discovery([report('eth9', 3, ['10.3.0.1/24']), report('wan', 2, ['10.2.0.1/24'])]))
+  cache.apply(change(report('eth0', 2, ['10.2.0.1/24'])))
+  t.same(
+    cache.all().map((r) => `${r.index} ${r.interface}`),
+    ['2 eth0', '2 wan', '3 eth9'],
+  )
+})

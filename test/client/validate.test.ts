@@ -168,3 +168,10 @@ t.test('errors in the words the client reported before', async (t) => {
   })
   t.same(checkNetworkChange({ ...change, data: { ...change.data, mtu: 1500 } }), { ok: true, value: change }, 'unknown fields are dropped')
 })
+
+t.test('a message that is no object at all: the error is at the root, as TypeBox words it', async (t) => {
+  t.same(checkNetworkDiscovery(null), { ok: false, error: '/: Expected object' })
+  for (const value of [null, 42, 'network_discovery', [], true]) {
+    for (const [name, schema, check] of pairs) t.same(check(value), typebox(schema, value), `${name}: ${JSON.stringify(value)}`)
+  }
+})

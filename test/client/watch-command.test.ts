@@ -66,3 +66,23 @@ t.test('renderEvent prints the connection story on stderr only', async (t) => {
   t.same(renderEvent({ kind: 'retrying', error: 'ENOENT', attempt: 3, delayMs: 400 }, false), { err: undefined })
   t.same(renderEvent({ kind: 'unknown', type: 'x', message: { type: 'x' } }, true), { out: '{"type":"x"}', err: undefined })
 })
+
+t.test('netmon watch --json: a line too long to read is a reason on stderr, never an empty line on stdout', async (t) => {
+  const fake = createFakeDaemon(t)
+  fake.greeting = discoveryLine([report('ens37', 2, ['10.0.0.5/24'])])
+  await fake.start()
+  const { io, out, err, waitOut, stop } = fakeIo()
+  t.teardown(stop)
+  const done = watchCommand({ socket: fake.path, json: true }, io, { backoff: { initialMs: 20, maxMs: 100 }, maxLineBytes: 1000 })
+  await waitOut(/"network_discovery"/)
+  fake.broadcast('x'.repeat(2000))
+  await waitOut(/network_discovery[^]*network_discovery/)
+  stop()
+  t.equal(await done, 0)
+  t.match(err.join(''), /bad line: a line longer than 1000 bytes; reconnecting/)
+  t.same(
+    out.map((text) => (JSON.parse(text) as { type: string }).type),
+    ['network_discovery', 'network_discovery'],
+    'the discoveries before and after reconnecting, and nothing else',
+  )
+})

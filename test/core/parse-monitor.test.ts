@@ -50,6 +50,10 @@ t.test('route records through interfaces named like keywords, as ip 6.1 prints t
   t.same(parseMonitorLine('[ROUTE]default from 10.0.0.0/8 nhid 4 as to 10.9.9.9 tos 0x10 via 10.0.0.1 dev proto '), route('default', 'proto'))
   t.same(parseMonitorLine('[ROUTE]default encap ip id 1 src 10.0.0.1 dst 10.0.0.2 ttl 0 tos 0 via 10.0.0.1 dev src '), route('default', 'src'))
   t.same(parseMonitorLine('[ROUTE]default table 100 metric 50 '), route('default', undefined, '100'))
+  t.same(parseMonitorLine('[ROUTE]default encap mpls 100 '), route('default', undefined), 'an encap that runs to the end names no device')
+  t.same(parseMonitorLine('[ROUTE]default encap mpls 100 table 7 '), route('default', undefined, '7'), 'an encap ends at the next key')
+  t.same(parseMonitorLine('[ROUTE]default dev eth0 proto static pref'), route('default', 'eth0'), 'a last `pref` with no value is no preference')
+  t.same(parseMonitorLine('[ROUTE]default dev eth0 pref low'), route('default', 'eth0', 'main', 'inet6'), 'a preference right after the name')
 })
 
 t.test('link records, with peers and deletions', async (t) => {
@@ -81,6 +85,7 @@ t.test('JSON objects per line are accepted too', async (t) => {
   t.same(parseMonitorLine('{"ifname":"ens37","operstate":"UP"}'), { ok: true, value: { kind: 'json', ifnames: ['ens37'] } })
   t.same(parseMonitorLine('{"dst":"default","dev":"eth1"}'), { ok: true, value: { kind: 'json', ifnames: ['eth1'] } })
   t.same(parseMonitorLine('{"family":"inet"}'), { ok: true, value: { kind: 'json', ifnames: [] } })
+  t.same(parseMonitorLine('{"ifname":"eth1","dev":"eth1","label":""}'), { ok: true, value: { kind: 'json', ifnames: ['eth1'] } }, 'names once, none empty')
   t.match(parseMonitorLine('{"truncated'), { ok: false, error: /not valid JSON/ })
   t.match(parseMonitorLine('[1,2]'), { ok: false })
   t.match(parseMonitorLine('{}'.replace('{}', '["x"]')), { ok: false })

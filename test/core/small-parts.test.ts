@@ -6,7 +6,7 @@ import { classifyMonitorStderr } from '../../src/core/monitor-stderr.js'
 import { isSubscribed, parseNetlinkTable } from '../../src/core/netlink-table.js'
 import { encodeLine, formatTimestamp } from '../../src/core/protocol.js'
 import { HEALTHY_RUN_MS, nextRestart } from '../../src/core/restart-policy.js'
-import { unreachable } from '../../src/core/result.js'
+import { messageOf, unreachable } from '../../src/core/result.js'
 
 t.test('ipv4 arithmetic', async (t) => {
   t.same(parseIpv4('192.168.1.50'), { ok: true, value: 3232235826 })
@@ -50,6 +50,13 @@ t.test('netlink table', async (t) => {
 
 t.test('unreachable throws with the value', async (t) => {
   t.throws(() => unreachable('x' as never), /unhandled case "x"/)
+})
+
+t.test('a caught value as the text of an error line: an Error by its message, anything else as a string', async (t) => {
+  t.equal(messageOf(new TypeError('bad file')), 'bad file', 'the message alone, without the class name')
+  t.equal(messageOf('ENOENT'), 'ENOENT')
+  t.equal(messageOf(42), '42')
+  t.equal(messageOf(undefined), 'undefined')
 })
 
 t.test('backoff doubles from its first delay up to its cap', async (t) => {

@@ -48,3 +48,22 @@ t.test('record and replay fail with one line on a bad folder', async (t) => {
   t.equal((await recorder.exited).exitCode, 1)
   t.match(recorder.stderr.lines.join('\n'), /^netmon record: cannot write a fixture to \/proc\/nm-no\/case: pass a writable --out folder$/)
 })
+
+t.test('netmon record without --duration records until SIGTERM, then closes the fixture', async (t) => {
+  const ns = await namespaceWithEns37(t, 'recsig')
+  if (ns === undefined) return
+  const out = join(tempDir(t, 'recsig'), 'case')
+  const recorder = startDaemonProcess(t, ns, ['record', '--out', out, '--debounce', '200'])
+  await recorder.stderr.waitFor((line) => line.includes('"msg":"ready"'))
+  await ns.ip('route', 'add', 'default', 'via', '10.77.0.1', 'dev', 'ens37')
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.equal(recorder.exited.exitCode, null, 'still recording well past its debounce: no time limit')
+  t.equal(await recorder.stop(), 0, 'SIGTERM stops it with exit 0')
+  const events = readFileSync(join(out, 'expected.jsonl'), 'utf8').split('\n').filter(Boolean)
+  t.match(
+    events.map((line) => JSON.parse(line) as unknown),
+    [{ type: 'network_discovery' }, { type: 'network_change', data: { interface: 'ens37', gateway: '10.77.0.1' } }],
+    'the discovery and the change made before the signal',
+  )
+  t.equal((await replay(out)).stdout, `${events.join('\n')}\n`, 'and replay reproduces them')
+})
