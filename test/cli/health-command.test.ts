@@ -31,6 +31,11 @@ t.test('anything else first is unhealthy, with the line quoted', async (t) => {
   t.match(await probeDiscovery(path, 3000), /first line from .* is not a network_discovery: \{"success":false\}/)
 })
 
+t.test('a first line that is not JSON is unhealthy too, quoted', async (t) => {
+  const path = await server(t, (socket) => socket.write('netmon? no, an echo server\n'))
+  t.match(await probeDiscovery(path, 3000), /first line from .* is not a network_discovery: netmon\? no, an echo server$/)
+})
+
 t.test('a first line without end is cut at the bound, at once', async (t) => {
   const path = await server(t, (socket) => socket.write(Buffer.alloc(3 * 1024 * 1024, 'x')))
   t.match(await probeDiscovery(path, 10_000, 1024 * 1024), /first line from .* is longer than 1048576 bytes/)
