@@ -101,7 +101,14 @@ const piece: fc.Arbitrary<Piece> = fc.oneof(
 
 const bashMatches = (glob: string, names: readonly string[]): boolean[] => {
   const script = 'for n in "${@:2}"; do if [[ $n == $1 ]]; then printf 1; else printf 0; fi; done'
-  const result = spawnSync('bash', ['-c', script, 'oracle', glob, ...names], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })
+  // Bash sources ~/.bashrc when its stdin is a socket (it takes that for sshd), and Node's
+  // pipes are sockets: under Stryker's runner that ran pyenv's init for each of 400 globs and
+  // timed the file out. No stdin and --norc keep the oracle to bash's matcher alone.
+  const result = spawnSync('bash', ['--norc', '-c', script, 'oracle', glob, ...names], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, LC_ALL: 'C' },
+  })
   if (result.status !== 0) throw new Error(`bash failed: ${result.stderr}`)
   return [...result.stdout].map((bit) => bit === '1')
 }
