@@ -27,6 +27,7 @@ export interface LineChild {
 }
 
 const endOf = (code: number | null, signal: NodeJS.Signals | null): ChildEnd =>
+  /* c8 ignore next -- Node passes an exit code whenever no signal ended a started child; 0 only satisfies the type */
   signal === null ? { kind: 'exited', code: code ?? 0 } : { kind: 'signalled', signal }
 
 /**
@@ -58,6 +59,7 @@ export const startLineChild = (
     child.once('close', (code, signal) => {
       process.removeListener('exit', killOnExit)
       if (child.pid === undefined) {
+        /* c8 ignore next -- a spawn that fails always emits 'error' before 'close'; the fallback only satisfies the type */
         resolve({ kind: 'failed-to-start', message: startError?.message ?? `cannot start ${command}` })
         return
       }

@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events'
+import { Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import { connect, NetmonClientError, type ClientEvent } from '../../src/client/index.js'
 import { changeLine, createFakeDaemon, discoveryLine, nextMatching, report } from '../helpers/fake-daemon.js'
@@ -324,4 +325,78 @@ t.test('a hang-up on our side is one transition: one retry, one reconnection', a
   await sleep(200)
   t.same(kinds(seen), ['malformed', 'disconnected', 'retrying', 'connected', 'discovery'])
   t.equal(fake.connections, 2, 'the late close of the dropped socket started no second dial')
+})
+
+t.test('without a socket option it dials the documented default path', async (t) => {
+  const dialed: string[] = []
+  const client = connect({
+    createConnection: (path) => {
+      dialed.push(path)
+      return new Socket()
+    },
+  })
+  client.close()
+  t.same(dialed, ['/var/orchestrator/netmon.sock'])
+})
+
+t.test('a success reply nobody asked for is reported without an error detail', async (t) => {
+  const { fake, events } = await greetedClient(t)
+  fake.broadcast(`${JSON.stringify({ success: true, interfaces: [] })}\n`)
+  const [seen] = await nextMatching(events, (event) => event.kind === 'malformed')
+  t.same(seen, { kind: 'malformed', line: '{"success":true,"interfaces":[]}', reason: 'a reply with no request waiting' })
+})
+
+t.test('a transport error without an errno code is retried with its message as the reason', async (t) => {
+  const client = connect({
+    ...FAST,
+    createConnection: () => {
+      const socket = new Socket()
+      process.nextTick(() => socket.destroy(new Error('transport broke')))
+      return socket
+    },
+  })
+  t.teardown(() => client.close())
+  const seen = await nextMatching(client[Symbol.asyncIterator](), (event) => event.kind === 'retrying')
+  t.match(seen.at(-1), { kind: 'retrying', error: 'transport broke', attempt: 1 })
+})
+
+t.test('a connect that a socket reports after close() opens nothing', async (t) => {
+  const sockets: Socket[] = []
+  const client = connect({
+    createConnection: () => {
+      const socket = new Socket()
+      sockets.push(socket)
+      return socket
+    },
+  })
+  const events = client[Symbol.asyncIterator]()
+  client.close()
+  sockets[0]?.emit('connect')
+  t.equal(client.connected, false)
+  t.same(await events.next(), { done: true, value: undefined })
+  t.equal(sockets.length, 1, 'no second dial')
+})
+
+t.test('close() while still dialing rejects the queued request and leaves no connection', async (t) => {
+  const fake = createFakeDaemon(t)
+  await fake.start()
+  const client = connect({ socket: fake.path, ...FAST })
+  const queued = client.request({ command: 'get_status' })
+  client.close()
+  await t.rejects(queued, { code: 'ERR_CLIENT_CLOSED' })
+  await sleep(100)
+  t.equal(fake.sockets.size, 0, 'the half-open socket was destroyed')
+  t.same(fake.received, [], 'nothing was sent')
+})
+
+t.test('a request that times out before any connection is never sent', async (t) => {
+  const fake = createFakeDaemon(t)
+  const client = connect({ socket: fake.path, ...FAST })
+  t.teardown(() => client.close())
+  const events = client[Symbol.asyncIterator]()
+  await t.rejects(client.request({ command: 'get_status' }, { timeoutMs: 30 }), { code: 'ERR_REQUEST_TIMEOUT', message: /within 30 ms/ })
+  await fake.start()
+  await nextMatching(events, (event) => event.kind === 'discovery')
+  t.same(await client.request({ command: 'next' }), { success: false, error: 'Unknown command: next' })
+  t.same(fake.received.map((line) => (JSON.parse(line) as { command: string }).command), ['next'], 'only the live request reached the daemon')
 })
