@@ -1,5 +1,6 @@
 import t from 'tap'
 import { parseLine } from '../../src/client/parse-line.js'
+import { SAMPLE_STATUS } from '../helpers/sample-status.js'
 
 const REPORT = {
   interface: 'ens37',
@@ -12,19 +13,7 @@ const REPORT = {
 }
 const DISCOVERY = { type: 'network_discovery', data: { interfaces: [REPORT], timestamp: REPORT.timestamp } }
 const CHANGE = { type: 'network_change', data: REPORT }
-const STATUS = {
-  version: '1.0.0',
-  uptime_seconds: 1,
-  ready: true,
-  monitor: { pid: 7, restarts: 0, overruns: 0, last_record_time: null },
-  snapshots_taken: 1,
-  snapshots_failed: 0,
-  last_snapshot_time: null,
-  resyncs: 1,
-  pending_interfaces: 0,
-  events_emitted: 1,
-  clients_connected: 1,
-}
+const STATUS = SAMPLE_STATUS
 
 const line = (message: unknown): string => JSON.stringify(message)
 

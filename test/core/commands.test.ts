@@ -2,22 +2,10 @@ import fc from 'fast-check'
 import t from 'tap'
 import { MAX_QUOTED_COMMAND, quoteCommand, replyToLine, type CommandContext } from '../../src/core/commands.js'
 import { encodeLine } from '../../src/core/protocol.js'
-import type { DaemonStatus } from '../../src/schema/protocol.js'
 import { FUZZ_SEED, lineOf, lineSpec, nestedText } from '../helpers/command-lines.js'
+import { SAMPLE_STATUS } from '../helpers/sample-status.js'
 
-const status: DaemonStatus = {
-  version: 'x',
-  uptime_seconds: 1,
-  ready: true,
-  monitor: { pid: 7, restarts: 0, overruns: 0, last_record_time: null },
-  snapshots_taken: 1,
-  snapshots_failed: 0,
-  last_snapshot_time: null,
-  resyncs: 1,
-  pending_interfaces: 0,
-  events_emitted: 0,
-  clients_connected: 1,
-}
+const status = SAMPLE_STATUS
 const context: CommandContext = { status: () => status, interfaces: () => [] }
 
 t.test('commands: one reply per line, never with a type field', async (t) => {
