@@ -22,7 +22,23 @@ const CASE_FILE = 'case.json'
 const INPUTS_FILE = 'inputs.jsonl'
 const EXPECTED_FILE = 'expected.jsonl'
 
-const jsonLines = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '')
+/** The non-blank lines of a JSON-lines file, with their 1-based line numbers. */
+const jsonLines = (text: string): { line: string; number: number }[] =>
+  text
+    .split('\n')
+    .map((line, index) => ({ line, number: index + 1 }))
+    .filter(({ line }) => line.trim() !== '')
+
+const badLine = (path: string, number: number, reason: string): NetmonError =>
+  new NetmonError('ERR_RECORD_OUT', `${path}:${number}: ${reason}; fix or delete the line`)
+
+const parseJson = (path: string, number: number, text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch (cause) {
+    throw badLine(path, number, `not JSON (${(cause as Error).message})`)
+  }
+}
 
 /** Reads a fixture folder; a bad line throws a NetmonError naming file and line. */
 export const readFixture = (dir: string): Fixture => {
@@ -33,24 +49,35 @@ export const readFixture = (dir: string): Fixture => {
       throw new NetmonError('ERR_RECORD_OUT', `cannot read ${join(dir, file)}: is ${dir} a fixture folder?`, { cause })
     }
   }
-  const header = JSON.parse(read(CASE_FILE)) as { description?: string; options?: Partial<CoreOptions> }
-  const inputs = jsonLines(read(INPUTS_FILE)).map((line, index) => {
+  const header = parseJson(join(dir, CASE_FILE), 1, read(CASE_FILE)) as { description?: string; options?: Partial<CoreOptions> }
+  const inputs = jsonLines(read(INPUTS_FILE)).map(({ line, number }) => {
     const decoded = decodeInput(line)
-    if (!decoded.ok) throw new NetmonError('ERR_RECORD_OUT', `${join(dir, INPUTS_FILE)}:${index + 1}: ${decoded.error}`)
+    if (!decoded.ok) throw badLine(join(dir, INPUTS_FILE), number, decoded.error)
     return decoded.value
   })
-  let expected: ProtocolEvent[] = []
-  try {
-    expected = jsonLines(readFileSync(join(dir, EXPECTED_FILE), 'utf8')).map((line) => JSON.parse(line) as ProtocolEvent)
-  } catch {
-    // A fresh recording without expected events yet: replay still works.
-  }
   return {
     description: header.description ?? '',
     options: { ...DEFAULT_CORE_OPTIONS, ...header.options },
     inputs,
-    expected,
+    expected: readExpected(dir),
   }
+}
+
+/** The reviewed events; none when the file is missing (a fresh recording), never when it is bad. */
+const readExpected = (dir: string): ProtocolEvent[] => {
+  const path = join(dir, EXPECTED_FILE)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw new NetmonError('ERR_RECORD_OUT', `cannot read ${path}: check its permissions`, { cause })
+  }
+  return jsonLines(text).map(({ line, number }) => {
+    const event = parseJson(path, number, line)
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw badLine(path, number, 'not a JSON object')
+    return event as ProtocolEvent
+  })
 }
 
 export interface FixtureWriter {
