@@ -91,11 +91,46 @@ t.test('JSON objects per line are accepted too', async (t) => {
   t.match(parseMonitorLine('{}'.replace('{}', '["x"]')), { ok: false })
 })
 
-t.test('malformed lines are errors, never exceptions', async (t) => {
-  for (const line of ['garbage', '[NEIGH]10.0.0.2 dev eth1 lladdr 00:11:22:33:44:55 REACHABLE', '[LINK]nonsense', '[ADDR]x']) {
-    const result = parseMonitorLine(line)
-    t.equal(result.ok, false, line)
+t.test('malformed lines are errors that quote the line, cut at 120 characters; never exceptions', async (t) => {
+  const cases: [line: string, error: string][] = [
+    ['garbage', 'unrecognised monitor line "garbage"'],
+    ['[NEIGH]10.0.0.2 dev eth1 lladdr 00:11:22:33:44:55 REACHABLE', 'unrecognised monitor line "[NEIGH]10.0.0.2 dev eth1 lladdr 00:11:22:33:44:55 REACHABLE"'],
+    ['x[LINK]2: eth0: <UP> mtu 1500', 'unrecognised monitor line "x[LINK]2: eth0: <UP> mtu 1500"'],
+    ['[LINK]nonsense', 'unrecognised link record "[LINK]nonsense"'],
+    ['[LINK]x 2: eth0: <UP> mtu 1500', 'unrecognised link record "[LINK]x 2: eth0: <UP> mtu 1500"'],
+    ['[ADDR]x', 'unrecognised address record "[ADDR]x"'],
+    ['[ADDR]x 2: eth0    inet 10.0.0.1/24 scope global eth0', 'unrecognised address record "[ADDR]x 2: eth0    inet 10.0.0.1/24 scope global eth0"'],
+    ['[ROUTE]', 'route record without a destination'],
+    ['[ROUTE]Deleted  ', 'route record without a destination'],
+    ['[ROUTE]unreachable', 'route record without a destination'],
+    ['g'.repeat(300), `unrecognised monitor line "${'g'.repeat(120)}"`],
+    [`[LINK]${'n'.repeat(300)}`, `unrecognised link record "[LINK]${'n'.repeat(114)}"`],
+    [`[ADDR]${'a'.repeat(300)}`, `unrecognised address record "[ADDR]${'a'.repeat(114)}"`],
+  ]
+  for (const [line, error] of cases) t.same(parseMonitorLine(line), { ok: false, error }, line.slice(0, 40))
+})
+
+t.test('every route type ip prints before the destination is read as the type, unicast too (ip -d)', async (t) => {
+  const types = ['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat', 'anycast']
+  for (const routeType of types) {
+    t.same(parseMonitorLine(`[ROUTE]${routeType} 10.1.0.0/16 dev eth0 `), {
+      ok: true,
+      value: { kind: 'route', deleted: false, family: 'inet', routeType, dst: '10.1.0.0/16', table: 'main', dev: 'eth0' },
+    }, routeType)
   }
+})
+
+t.test('headers: any white space after the index; the family keyword of a gateway decides, not its text', async (t) => {
+  t.same(parseMonitorLine('[LINK]2:  eth0: <UP> mtu 1500'), { ok: true, value: { kind: 'link', deleted: false, ifindex: 2, ifnames: ['eth0'] } })
+  t.same(parseMonitorLine('[ADDR]2:  eth0    inet 10.0.0.1/24'), { ok: true, value: { kind: 'addr', deleted: false, ifindex: 2, ifname: 'eth0', family: 'inet' } })
+  t.same(parseMonitorLine('[ROUTE]default via inet6 gw dev eth0 '), {
+    ok: true,
+    value: { kind: 'route', deleted: false, family: 'inet6', routeType: 'unicast', dst: 'default', table: 'main', dev: 'eth0' },
+  })
+  t.same(parseMonitorLine('\tnexthop via inet6 gw dev eth1 weight 1'), { ok: true, value: { kind: 'nexthop', dev: 'eth1', family: 'inet6' } })
+  t.same(parseMonitorLine('\tnexthops dev eth1 weight 1'), { ok: true, value: { kind: 'continuation' } }, 'only `nexthop` begins a nexthop')
+  for (const blank of [' ', '\t', '   \t ']) t.same(parseMonitorLine(blank), { ok: true, value: { kind: 'continuation' } }, JSON.stringify(blank))
+  t.same(parseMonitorLine('{"ifindex":2,"dev":"eth0","label":"eth0:1"}'), { ok: true, value: { kind: 'json', ifnames: ['eth0', 'eth0:1'] } }, 'a label is a name too')
 })
 
 // ---------------------------------------------------------------------------------------
