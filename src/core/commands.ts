@@ -43,7 +43,7 @@ export const replyToLine = (line: string, context: CommandContext): CommandReply
   try {
     request = JSON.parse(line)
   } catch {
-    return INVALID_JSON
+    // Not JSON: `request` stays undefined, which the next line answers as invalid.
   }
   if (typeof request !== 'object' || request === null || Array.isArray(request)) return INVALID_JSON
   const command: unknown = (request as Record<string, unknown>).command

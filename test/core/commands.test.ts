@@ -1,6 +1,15 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { MAX_QUOTED_COMMAND, quoteCommand, replyToLine, type CommandContext } from '../../src/core/commands.js'
+import {
+  INTERNAL_ERROR,
+  INVALID_JSON,
+  lineTooLong,
+  MAX_QUOTED_COMMAND,
+  quoteCommand,
+  replyToLine,
+  TOO_MANY_CLIENTS,
+  type CommandContext,
+} from '../../src/core/commands.js'
 import { encodeLine } from '../../src/core/protocol.js'
 import { FUZZ_SEED, lineOf, lineSpec, nestedText } from '../helpers/command-lines.js'
 import { SAMPLE_STATUS } from '../helpers/sample-status.js'
@@ -17,6 +26,15 @@ t.test('commands: one reply per line, never with a type field', async (t) => {
   t.same(replyToLine('nope', context), { success: false, error: 'Invalid JSON' })
   t.same(replyToLine('[1]', context), { success: false, error: 'Invalid JSON' })
   t.same(replyToLine('null', context), { success: false, error: 'Invalid JSON' })
+  for (const scalar of ['7', '"get_status"', 'true', '']) t.same(replyToLine(scalar, context), { success: false, error: 'Invalid JSON' }, `${scalar}: not an object`)
+  t.same(replyToLine('{"command":null}', context), { success: false, error: 'Unknown command: null' }, 'null is named null, not as an object')
+})
+
+t.test('the error replies clients match on, word for word', async (t) => {
+  t.same(INVALID_JSON, { success: false, error: 'Invalid JSON' })
+  t.same(TOO_MANY_CLIENTS, { success: false, error: 'Too many clients' })
+  t.same(INTERNAL_ERROR, { success: false, error: 'Internal error: the connection is closed' })
+  t.same(lineTooLong(65_536), { success: false, error: 'Line too long: the limit is 65536 bytes' })
 })
 
 t.test('a command nested 30,000 deep is named by its kind, not echoed', async (t) => {
