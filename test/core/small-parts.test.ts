@@ -2,7 +2,7 @@ import { backoffDelay } from '../../src/core/backoff.js'
 import t from 'tap'
 import { compileIgnore, DEFAULT_IGNORE } from '../../src/core/ignore.js'
 import { contains, formatIpv4, networkOf, parseIpv4 } from '../../src/core/ipv4.js'
-import { classifyMonitorStderr } from '../../src/core/monitor-stderr.js'
+import { classifyMonitorStderr, stderrKind } from '../../src/core/monitor-stderr.js'
 import { isSubscribed, parseNetlinkTable } from '../../src/core/netlink-table.js'
 import { encodeLine, formatTimestamp } from '../../src/core/protocol.js'
 import { HEALTHY_RUN_MS, nextRestart } from '../../src/core/restart-policy.js'
@@ -68,6 +68,17 @@ t.test('ip monitor stderr: overruns resync, a half-made namespace is harmless, t
   t.same(classifyMonitorStderr('Error: Peer netns reference is invalid.'), { kind: 'namespace-race' })
   t.same(classifyMonitorStderr('Cannot open netlink socket: Protocol not supported'), { kind: 'other' })
   t.same(classifyMonitorStderr('  '), { kind: 'blank' })
+})
+
+t.test('ip monitor stderr: lines that differ only in their numbers are one kind; trimmed, cut at 200', async (t) => {
+  const cases: [line: string, kind: string][] = [
+    ['  netlink receive error No buffer space available (105)\n', 'overrun:netlink receive error No buffer space available (#)'],
+    ['Error: 12 of 3456 failed', 'other:Error: # of # failed'],
+    [`x${'9'.repeat(300)}`, 'other:x#'],
+    [`${'a '.repeat(150)}`, `other:${'a '.repeat(100)}`],
+  ]
+  for (const [line, kind] of cases) t.equal(stderrKind(classifyMonitorStderr(line), line), kind, line.slice(0, 40))
+  t.equal(stderrKind({ kind: 'other' }, 'Error 7'), stderrKind({ kind: 'other' }, 'Error 8'))
 })
 
 t.test('restarts: at once after a healthy run, then doubling from 100 ms up to the cap', async (t) => {
