@@ -29,7 +29,13 @@ const isOperational = (link: LinkSnapshot, rules: ViewRules): boolean =>
 
 const addressReport = ({ local, prefixlen }: LinkSnapshot['ipv4'][number]): Ipv4AddressReport => {
   const parsed = parseIpv4(local)
-  const network = parsed.ok && prefixlen >= 0 && prefixlen <= 32 ? formatIpv4(networkOf(parsed.value, prefixlen)) : local
+  const network =
+    parsed.ok &&
+    prefixlen >= 0 &&
+    // Stryker disable next-line EqualityOperator: equivalent; at /32 the network is the address, and parseIpv4 reads only the canonical text formatIpv4 writes back
+    prefixlen <= 32
+      ? formatIpv4(networkOf(parsed.value, prefixlen))
+      : local
   return { address: local, prefixlen, subnet: `${network}/${prefixlen}`, network_address: network }
 }
 
@@ -114,7 +120,9 @@ export const sameView = (a: InterfaceView | undefined, b: InterfaceView | undefi
     a.ipv4_addresses.length === b.ipv4_addresses.length &&
     a.ipv4_addresses.every(
       (address, position) =>
+        // Stryker disable next-line OptionalChaining: equivalent; the lengths are equal (above), so b has an address at every position of a's; `?.` is for the compiler
         address.address === b.ipv4_addresses[position]?.address &&
+        // Stryker disable next-line OptionalChaining: equivalent; as above
         address.prefixlen === b.ipv4_addresses[position]?.prefixlen,
     )
   )

@@ -20,9 +20,11 @@ t.test('the seed view: subnet and network address from the local address', async
 })
 
 t.test('an address the kernel would never print keeps its text: no arithmetic on it', async (t) => {
-  const view = reportableView(link(2, 'ens37', ['10.0.0.5/33', '10.0.0.6/-1', 'not-an-ip/24', '10.0.0.7/0']), new Map(), rules)
+  const view = reportableView(link(2, 'ens37', ['10.0.0.5/33', '10.0.0.5/32.5', '10.0.0.5/2000', '10.0.0.6/-1', 'not-an-ip/24', '10.0.0.7/0']), new Map(), rules)
   t.same(view?.ipv4_addresses, [
     { address: '10.0.0.5', prefixlen: 33, subnet: '10.0.0.5/33', network_address: '10.0.0.5' },
+    { address: '10.0.0.5', prefixlen: 32.5, subnet: '10.0.0.5/32.5', network_address: '10.0.0.5' },
+    { address: '10.0.0.5', prefixlen: 2000, subnet: '10.0.0.5/2000', network_address: '10.0.0.5' },
     { address: '10.0.0.6', prefixlen: -1, subnet: '10.0.0.6/-1', network_address: '10.0.0.6' },
     { address: 'not-an-ip', prefixlen: 24, subnet: 'not-an-ip/24', network_address: 'not-an-ip' },
     { address: '10.0.0.7', prefixlen: 0, subnet: '0.0.0.0/0', network_address: '0.0.0.0' },
@@ -117,6 +119,13 @@ t.test('view details: wifi names only at the start, /32 arithmetic, typed defaul
   t.equal(gone.type, 'wifi')
   const was = reportableView(link(2, 'eth5', ['10.0.0.5/24'], { wireless: true }), new Map(), rules)!
   t.equal(leavingView(was, link(2, 'eth5', [], { operstate: 'DOWN', wireless: false }), rules).type, 'ethernet', 'a link still there is typed from itself')
+})
+
+t.test('sameView: two addresses each, only the second differs', async (t) => {
+  const two = (second: string): ReturnType<typeof reportableView> => reportableView(link(2, 'ens37', ['10.0.0.5/24', second]), new Map(), rules)
+  t.equal(sameView(two('10.0.0.6/24'), two('10.0.0.6/24')), true)
+  t.equal(sameView(two('10.0.0.6/24'), two('10.0.0.7/24')), false, 'address')
+  t.equal(sameView(two('10.0.0.6/24'), two('10.0.0.6/25')), false, 'prefix')
 })
 
 t.test('sameView: each field clients see makes two views differ', async (t) => {
