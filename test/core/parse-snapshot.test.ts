@@ -41,7 +41,7 @@ t.test('addresses: malformed input is an error naming the entry', async (t) => {
   t.match(parseAddrSnapshot([{ ifname: 'x' }]), { ok: false, error: /ifindex/ })
   t.match(parseAddrSnapshot([{ ifindex: 3 }]), { ok: false, error: /ifname/ })
   t.match(parseAddrSnapshot([{ ifindex: 3, ifname: 'x', addr_info: [{ family: 'inet' }] }]), { ok: false, error: /local/ })
-  t.match(parseAddrSnapshot([{ ifindex: 3, ifname: 'x' }]), { ok: true, value: [{ operstate: 'UNKNOWN', flags: [], ipv4: [] }] })
+  t.same(parseAddrSnapshot([{ ifindex: 3, ifname: 'x' }]), { ok: true, value: [{ ifindex: 3, ifname: 'x', operstate: 'UNKNOWN', flags: [], ipv4: [], wireless: false }] })
 })
 
 t.test('routes: metric defaults to 0, nexthops kept, types kept', async (t) => {
@@ -82,8 +82,9 @@ t.test('fields of the wrong type are refused or dropped, never passed through', 
   t.same(link({ addr_info: [{ family: 'inet', local: 10, prefixlen: 24 }] }), { ok: false, error: 'addr entry 0 (ens37) has an inet address without "local"/"prefixlen"' })
   t.same(link({ addr_info: [{ family: 'inet', local: '10.0.0.5', prefixlen: '24' }] }), { ok: false, error: 'addr entry 0 (ens37) has an inet address without "local"/"prefixlen"' })
   const loose = link({ flags: ['UP', 7, 'LOWER_UP'], addr_info: 'none' })
-  t.match(loose, { ok: true, value: [{ flags: ['UP', 'LOWER_UP'], ipv4: [] }] }, 'non-string flags dropped; addr_info that is not a list means none')
-  t.match(link({ flags: 'UP' }), { ok: true, value: [{ flags: [] }] })
+  const ens37 = { ifindex: 2, ifname: 'ens37', operstate: 'UP', wireless: false }
+  t.same(loose, { ok: true, value: [{ ...ens37, flags: ['UP', 'LOWER_UP'], ipv4: [] }] }, 'non-string flags dropped; addr_info that is not a list means none')
+  t.same(link({ flags: 'UP' }), { ok: true, value: [{ ...ens37, flags: [], ipv4: [] }] }, 'flags that are not a list mean none')
   const route = parseRouteSnapshot([{ dst: 'default', dev: 7, gateway: '10.0.0.1', type: 3 }])
   t.same(route, { ok: true, value: [{ dst: 'default', type: undefined, dev: undefined, gateway: '10.0.0.1', metric: 0, nexthops: [] }] })
   t.same(parseRouteSnapshot({}), { ok: false, error: '`ip -json route show` did not print a JSON array' })
