@@ -12,7 +12,8 @@ import type { State } from './state.js'
  */
 const linkNamesOf = (state: State, ifindex: number, candidates: readonly string[]): (string | undefined)[] => {
   const known = state.names.get(ifindex)
-  return known !== undefined && candidates.includes(known) ? [known] : [candidates[0], known]
+  const reading = candidates.find((name) => name === known)
+  return reading === undefined ? [candidates[0], known] : [reading]
 }
 
 /** Which interfaces a monitor record may have changed (undefined: a name not known yet). */

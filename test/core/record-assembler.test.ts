@@ -68,3 +68,17 @@ for (const { name, lines, names } of cases) {
     t.same(scopes(lines), names)
   })
 }
+
+t.test('a link record names the reading known for its index, else the first reading and the known name', async (t) => {
+  const link = (ifindex: number, ifnames: string[]) => ({ kind: 'link' as const, deleted: false, ifindex, ifnames })
+  const state = { ...initialState(), names: new Map([[8, 'a@b'], [9, 'veth0'], [10, 'old']]) }
+  t.same(affected(state, link(8, ['a', 'a@b', 'a@b@c'])), ['a@b'], 'a name holding @ that is known')
+  t.same(affected(state, link(9, ['veth0', 'veth0@peer'])), ['veth0'])
+  t.same(affected(state, link(10, ['new'])), ['new', 'old'], 'a rename')
+  t.same(affected(state, link(11, ['x', 'x@y'])), ['x', undefined], 'an index not known yet')
+})
+
+t.test('0.0.0.0/0 is a default destination too; forgetRecord closes the record', async (t) => {
+  t.same(scopes(['[ROUTE]0.0.0.0/0 via 10.0.0.1 dev ens37 ']), [['ens37']])
+  t.equal(forgetRecord(), false)
+})
