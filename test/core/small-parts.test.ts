@@ -106,6 +106,8 @@ t.test('netlink table: rows are read by column, whatever their indentation; shor
     ].join('\n'),
   )
   t.same(table.map((socket) => socket.portId), [4321, 4322], 'indented and nine-column rows are read; short, bad-group and bad-pid rows are not')
+  const row = '0000000000000000 0   4321       00000551 0        0        0     2        0        100'
+  t.same(parseNetlinkTable([row, row.replace('4321', '4322')].join('\n')), [{ protocol: 0, portId: 4322, groups: 0x551, drops: 0 }], 'the first line is the header, whatever it holds')
 })
 
 t.test('ipv4: every octet up to 255, and a message naming the bad text', async (t) => {
