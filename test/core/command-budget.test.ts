@@ -13,3 +13,13 @@ t.test('a burst, then a rate; a long line costs more; waits say how long', async
   t.equal(budget.spend(64 * 1024), 0, 'a line past the bucket costs the whole bucket, not forever')
   t.equal(budget.spend(0), 100)
 })
+
+t.test('a wait counts the part of a token already refilled', async (t) => {
+  let now = 0
+  const budget = createCommandBudget(1, 1, () => now)
+  t.equal(budget.spend(0), 0)
+  now = 400
+  t.equal(budget.spend(0), 600, '0.4 of the token is back: 600 ms to go, not 1000 or 1400')
+  now = 1000
+  t.equal(budget.spend(0), 0)
+})
