@@ -7,10 +7,18 @@ export interface HealthOptions {
   timeout: number
 }
 
-const REASONS: Record<string, (path: string) => string> = {
-  ENOENT: (path) => `no socket at ${path}: is netmon running?`,
-  ECONNREFUSED: (path) => `nothing answers on ${path} (a stale socket file?)`,
-  EACCES: (path) => `permission denied on ${path}`,
+/** What a failed connection to the socket means, worded to say what to check. */
+export const describeConnectError = (socketPath: string, error: NodeJS.ErrnoException): string => {
+  switch (error.code) {
+    case 'ENOENT':
+      return `no socket at ${socketPath}: is netmon running?`
+    case 'ECONNREFUSED':
+      return `nothing answers on ${socketPath} (a stale socket file?)`
+    case 'EACCES':
+      return `permission denied on ${socketPath}`
+    default:
+      return `cannot connect to ${socketPath}: ${error.message}`
+  }
 }
 
 /**
@@ -30,10 +38,7 @@ export const probeDiscovery = (socketPath: string, timeoutMs: number, maxLineByt
       resolve(reason)
     }
     const timer = setTimeout(() => finish(`no discovery from ${socketPath} within ${timeoutMs} ms`), timeoutMs)
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      const describe = REASONS[error.code ?? '']
-      finish(describe === undefined ? `cannot connect to ${socketPath}: ${error.message}` : describe(socketPath))
-    })
+    socket.on('error', (error: NodeJS.ErrnoException) => finish(describeConnectError(socketPath, error)))
     socket.on('close', () => finish(`${socketPath} closed the connection before the discovery`))
     readLines(socket, maxLineBytes, {
       onLine(line) {

@@ -31,6 +31,11 @@ t.test('the glob syntax users expect', async (t) => {
     ['x!', ['x!'], ['x']],
     ['\\!x', ['!x'], ['x']],
     ['**a', ['a', 'bba'], ['ab']],
+    ['[a.]', ['a', '.'], ['b']],
+    ['[a=]', ['a', '='], ['b']],
+    ['[a:]', ['a', ':'], ['b']],
+    ['[[a]', ['[', 'a'], ['b']],
+    ['[a-a]', ['a'], ['b']],
   ]
   for (const [glob, yes, no] of cases) {
     for (const name of yes) t.ok(matches(glob, name), `${glob} matches ${name}`)
@@ -48,9 +53,13 @@ t.test('what cannot match as written is refused with the reason, never matched a
     ['!eth0', /"!eth0": a leading ! \(exclusion\) is not supported/],
     ['eth[9-0]', /range 9-0 is reversed and would match nothing/],
     ['eth\\', /a trailing \\ escapes nothing/],
-    ['x[[:num:]]', /unknown character class \[:num:\]/],
-    ['x[[.a.]]', /collating symbols and equivalence classes/],
+    ['x[[:num:]]', /unknown character class \[:num:\] \(known: alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit\)$/],
+    ['x[[.a.]]', /: collating symbols and equivalence classes \(\[\. \.\.\.\) are not supported/],
+    ['x[[=a=]]', /: collating symbols and equivalence classes \(\[= \.\.\.\) are not supported/],
     ['x[[:]', /\[: in a class opens a \[:name:\] that does not close/],
+    ['x[[:alpha:x]', /\[: in a class opens a \[:name:\] that does not close/],
+    [']x[[:]', /\[: in a class opens a \[:name:\] that does not close/],
+    ['x[a-', /: unclosed \[ at position 2 \(write/],
   ]
   for (const [glob, reason] of refused) {
     const checked = checkIgnoreGlob(glob)
@@ -59,6 +68,7 @@ t.test('what cannot match as written is refused with the reason, never matched a
     t.throws(() => compileIgnore([glob]), { message: reason }, `compileIgnore refuses ${glob} too`)
   }
   t.equal(compileIgnore(['', 'a*'])('ab'), true, 'empty entries (a,,b) are skipped')
+  t.same(compileGlob(''), { ok: false, error: 'an empty pattern matches nothing' }, 'an empty glob on its own is refused')
 })
 
 /*
@@ -112,6 +122,22 @@ const bashMatches = (glob: string, names: readonly string[]): boolean[] => {
   if (result.status !== 0) throw new Error(`bash failed: ${result.stderr}`)
   return [...result.stdout].map((bit) => bit === '1')
 }
+
+t.test('every POSIX class matches what bash matches, over all of ASCII', async (t) => {
+  // NUL cannot be an argument; every other code point up to 0x7f is asked about.
+  const names = Array.from({ length: 0x7f }, (_, index) => String.fromCodePoint(index + 1))
+  for (const name of ['alnum', 'alpha', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'xdigit']) {
+    const glob = `[[:${name}:]]`
+    const expected = bashMatches(glob, names)
+    t.ok(expected.some(Boolean), `bash matches something with ${glob}`)
+    t.same(names.filter((_, index) => matches(glob, names[index] ?? '')), names.filter((_, index) => expected[index]), glob)
+  }
+})
+
+t.test('a run of stars is one star: forty of them never backtrack', async (t) => {
+  t.equal(matches(`${'*'.repeat(40)}x`, 'a'.repeat(60)), false)
+  t.equal(matches(`${'*'.repeat(40)}x`, `${'a'.repeat(60)}x`), true)
+})
 
 t.test('property: every glob netmon accepts matches exactly what bash matches', async (t) => {
   let compared = 0
