@@ -13,7 +13,6 @@ const REPORT = {
 }
 const DISCOVERY = { type: 'network_discovery', data: { interfaces: [REPORT], timestamp: REPORT.timestamp } }
 const CHANGE = { type: 'network_change', data: REPORT }
-const STATUS = SAMPLE_STATUS
 
 const line = (message: unknown): string => JSON.stringify(message)
 
@@ -27,10 +26,10 @@ t.test('events: a discovery or a change that fits the schema, else malformed wit
 })
 
 t.test('replies: the variant is chosen by its fields, then checked', async (t) => {
-  t.same(parseLine(line({ success: true, status: STATUS })), { kind: 'reply', reply: { success: true, status: STATUS } })
+  t.same(parseLine(line({ success: true, status: SAMPLE_STATUS })), { kind: 'reply', reply: { success: true, status: SAMPLE_STATUS } })
   t.same(parseLine(line({ success: true, interfaces: [REPORT] })), { kind: 'reply', reply: { success: true, interfaces: [REPORT] } })
   t.same(parseLine(line({ success: false, error: 'unknown command' })), { kind: 'reply', reply: { success: false, error: 'unknown command' } })
-  const badStatus = line({ success: true, status: { ...STATUS, ready: 'yes' } })
+  const badStatus = line({ success: true, status: { ...SAMPLE_STATUS, ready: 'yes' } })
   t.same(parseLine(badStatus), { kind: 'malformed', line: badStatus, reason: 'bad reply: /status/ready: Expected boolean', badReply: true })
   const badError = line({ success: false })
   t.same(parseLine(badError), { kind: 'malformed', line: badError, reason: 'bad reply: /error: Expected required property', badReply: true })

@@ -14,11 +14,10 @@ import { encodeLine } from '../../src/core/protocol.js'
 import { FUZZ_SEED, lineOf, lineSpec, nestedText } from '../helpers/command-lines.js'
 import { SAMPLE_STATUS } from '../helpers/sample-status.js'
 
-const status = SAMPLE_STATUS
-const context: CommandContext = { status: () => status, interfaces: () => [] }
+const context: CommandContext = { status: () => SAMPLE_STATUS, interfaces: () => [] }
 
 t.test('commands: one reply per line, never with a type field', async (t) => {
-  t.same(replyToLine('{"command":"get_status"}', context), { success: true, status })
+  t.same(replyToLine('{"command":"get_status"}', context), { success: true, status: SAMPLE_STATUS })
   t.same(replyToLine('{"command":"get_interfaces"}', context), { success: true, interfaces: [] })
   t.same(replyToLine('{"command":"dhcp_request","interface":"ens37"}', context), { success: false, error: 'Unknown command: dhcp_request' })
   t.same(replyToLine('{"foo":1}', context), { success: false, error: 'Unknown command: null' })
