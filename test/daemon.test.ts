@@ -212,3 +212,13 @@ t.test('a read that rejects with something other than an Error is recorded by it
   t.equal(daemon.status().snapshots_failed, 1)
   await daemon.stop()
 })
+
+t.test('a stop from inside a dispatch arms no timer for the deadline that dispatch made', async (t) => {
+  const h = await started()
+  h.daemon.subscribe({ onInput: () => void h.daemon.stop() })
+  h.setTruth(['10.0.0.5/24', '10.0.0.6/24'])
+  h.monitor().onLine('[ADDR]2: ens37    inet 10.0.0.6/24 scope global secondary ens37')
+  t.equal(h.clock.pendingTimers(), 0, 'the debounce window opened, but no timer was armed after stop')
+  await h.clock.advance(5000)
+  t.equal(h.changes.length, 0)
+})
