@@ -9,6 +9,7 @@ import { statusOf } from './core/status.js'
 import { createCoreStore } from './core/store.js'
 import type { DaemonStatus } from './schema/protocol.js'
 import { systemClock, type Clock } from './adapters/clock.js'
+import type { Launcher } from './adapters/die-with-parent.js'
 import { createSnapshotReader, type SnapshotReader } from './adapters/ip-snapshot.js'
 import { startMonitor, type Monitor, type MonitorCallbacks } from './adapters/ip-monitor.js'
 import type { Logger } from './adapters/logger.js'
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   subscribeTimeoutMs: number
   /** Cap of the retry backoff for the monitor child and for failed snapshots. */
   maxBackoffMs: number
+  /** How `ip monitor` is started (`findLauncher`). */
+  launcher: Launcher
 }
 
 export const DEFAULT_DAEMON_TIMEOUTS = { snapshotTimeoutMs: 5000, subscribeTimeoutMs: 3000, maxBackoffMs: 5000 }
@@ -78,6 +81,7 @@ export const realDaemonDeps = (options: DaemonOptions, logger: Logger, clock: Cl
         readNetlinkTable: readProcNetlink,
         subscribeTimeoutMs: options.subscribeTimeoutMs,
         maxBackoffMs: options.maxBackoffMs,
+        launcher: options.launcher,
       },
       callbacks,
     ),

@@ -11,7 +11,7 @@ import { connectClient } from './helpers/socket-client.js'
 import { socketPath } from './helpers/temp-dir.js'
 
 const sidecarOptions = (path: string): SidecarOptions => ({
-  daemon: { core: DEFAULT_CORE_OPTIONS, ipPath: 'ip', snapshotTimeoutMs: 1000, subscribeTimeoutMs: 1000, maxBackoffMs: 5000 },
+  daemon: { core: DEFAULT_CORE_OPTIONS, ipPath: 'ip', snapshotTimeoutMs: 1000, subscribeTimeoutMs: 1000, maxBackoffMs: 5000, launcher: { kind: 'plain', reason: 'unused: the monitor is scripted' } },
   version: '0.0.0-test',
   socket: { path, mode: 0o600, maxClients: 4 },
 })

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 
 /**
  * How a long-running child is started: under a prefix that makes the kernel kill it when
@@ -8,9 +8,22 @@ export type Launcher = { kind: 'dies-with-parent'; prefix: readonly string[] } |
 
 const SETPRIV = ['setpriv', '--pdeathsig', 'KILL', '--'] as const
 
-type Probe = (command: string, args: readonly string[]) => { error?: Error; status: number | null }
+/** How a probe run ended: its exit status, or the error that kept it from running or finishing. */
+export type ProbeResult = { error: Error } | { status: number }
 
-const realProbe: Probe = (command, args) => spawnSync(command, args, { stdio: 'ignore', timeout: 2000 })
+type Probe = (command: string, args: readonly string[]) => Promise<ProbeResult>
+
+/** Runs the probe as a child, killed after `timeoutMs`. */
+export const spawnProbe =
+  (timeoutMs = 2000): Probe =>
+  (command, args) =>
+    new Promise((resolve) => {
+      const child = spawn(command, args, { stdio: 'ignore', timeout: timeoutMs })
+      child.once('error', (error) => resolve({ error }))
+      child.once('exit', (status, signal) => {
+        resolve(status === null ? { error: new Error(`killed by ${String(signal)} after ${timeoutMs} ms`) } : { status })
+      })
+    })
 
 /**
  * A child started as `setpriv --pdeathsig KILL -- cmd ...` gets SIGKILL from the kernel when
@@ -19,12 +32,13 @@ const realProbe: Probe = (command, args) => spawnSync(command, args, { stdio: 'i
  * from the main thread (libuv's uv_spawn runs on the event loop), so the signal is tied to
  * the life of the process itself: a `kill -9` of netmon takes `ip monitor` with it instead
  * of leaving an orphan that lives until its next write. util-linux (Debian, the image) has
- * it; BusyBox's `setpriv` lacks `--pdeathsig`. Probed once, with one 2 ms spawn.
+ * it; BusyBox's `setpriv` lacks `--pdeathsig`. Probed once, with one spawn that does not
+ * block: start-up runs it beside the `ip` check.
  */
-export const findLauncher = (probe: Probe = realProbe): Launcher => {
+export const findLauncher = async (probe: Probe = spawnProbe()): Promise<Launcher> => {
   const [command, ...options] = SETPRIV
-  const result = probe(command, [...options, 'true'])
-  if (result.error !== undefined) {
+  const result = await probe(command, [...options, 'true'])
+  if ('error' in result) {
     return { kind: 'plain', reason: `cannot run setpriv (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})` }
   }
   if (result.status !== 0) return { kind: 'plain', reason: 'this setpriv has no --pdeathsig (util-linux 2.33 or later has)' }

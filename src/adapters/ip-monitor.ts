@@ -1,7 +1,7 @@
 import { nextRestart } from '../core/restart-policy.js'
 import { unreachable } from '../core/result.js'
 import type { Clock } from './clock.js'
-import { findLauncher, launch, type Launcher } from './die-with-parent.js'
+import { launch, type Launcher } from './die-with-parent.js'
 import { DEFAULT_MAX_LINE_BYTES, startLineChild, type ChildEnd, type LineChild } from './line-child.js'
 import type { Logger } from './logger.js'
 import { createMonitorOutput } from './monitor-output.js'
@@ -17,8 +17,8 @@ export interface MonitorOptions {
   subscribeTimeoutMs: number
   /** Cap of the restart backoff; the first restart after a failure is immediate. */
   maxBackoffMs: number
-  /** How the child is started; by default under `setpriv --pdeathsig KILL` where it works. */
-  launcher?: Launcher
+  /** How the child is started: under `setpriv --pdeathsig KILL` where it works (`findLauncher`). */
+  launcher: Launcher
   /** A stdout or stderr line longer than this is dropped (and the state re-read). */
   maxLineBytes?: number
   /** Repeated stderr messages are logged once, then summarised once per this interval. */
@@ -115,7 +115,7 @@ export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallback
   let state: MonitorState = { id: 'stopped' }
   let ended: Promise<unknown> = Promise.resolve()
 
-  const launcher = options.launcher ?? findLauncher()
+  const { launcher } = options
   if (launcher.kind === 'plain') {
     logger.warn('ip monitor will not die with netmon if netmon is killed with SIGKILL (it ends at its next record)', { reason: launcher.reason })
   }

@@ -1,6 +1,7 @@
 import { messageOf } from '../core/result.js'
 import type { CoreOptions } from '../core/state.js'
 import { NetmonError } from '../adapters/errors.js'
+import { findLauncher } from '../adapters/die-with-parent.js'
 import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
 import { notifyReady } from '../adapters/systemd-notify.js'
@@ -86,10 +87,11 @@ const run = async (
 ): Promise<number> => {
   let sidecar: Sidecar
   try {
-    await checkIp(options.ip)
+    // Two spawns that need not wait for each other: netmon starts at once when both are in.
+    const [, launcher] = await Promise.all([checkIp(options.ip), findLauncher()])
     sidecar = await startSidecar(
       {
-        daemon: { ...DEFAULT_DAEMON_TIMEOUTS, core: coreOptionsOf(options), ipPath: options.ip, snapshotTimeoutMs: options.snapshotTimeout },
+        daemon: { ...DEFAULT_DAEMON_TIMEOUTS, core: coreOptionsOf(options), ipPath: options.ip, snapshotTimeoutMs: options.snapshotTimeout, launcher },
         version: VERSION,
         socket: options.socket === false ? undefined : { path: options.socket, mode: options.socketMode, maxClients: options.maxClients },
         writeOut: options.stdout ? io.writeOut : undefined,

@@ -3,12 +3,15 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { systemClock } from '../../src/adapters/clock.js'
 import { startMonitor, type Monitor, type MonitorCallbacks } from '../../src/adapters/ip-monitor.js'
-import type { Launcher } from '../../src/adapters/die-with-parent.js'
+import { findLauncher, type Launcher } from '../../src/adapters/die-with-parent.js'
 import { createLogger } from '../../src/adapters/logger.js'
 import { writeIpScript } from '../helpers/fake-ip.js'
 import { isRunning } from '../helpers/proc-stats.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { waitUntil, sleep } from '../helpers/wait.js'
+
+/** How netmon starts the monitor here: under setpriv where it has --pdeathsig. */
+const THIS_MACHINES_LAUNCHER = await findLauncher()
 
 interface LogEntry {
   level: string
@@ -64,7 +67,7 @@ const monitorOf = (t: Test, script: string | undefined, options: MonitorTestOpti
       },
       subscribeTimeoutMs: options.subscribeTimeoutMs ?? 2000,
       maxBackoffMs: 400,
-      launcher: options.launcher,
+      launcher: options.launcher ?? THIS_MACHINES_LAUNCHER,
       maxLineBytes: options.maxLineBytes,
       stderrSummaryMs: options.stderrSummaryMs,
       signal: options.signal,

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { bindSocket, unlinkOwnSocket } from '../../src/adapters/socket-bind.js'
+import { bindSocket, randomHex, unlinkOwnSocket } from '../../src/adapters/socket-bind.js'
 import { inMountNamespace } from '../helpers/mount-namespace.js'
 import { connectClient } from '../helpers/socket-client.js'
 import { socketPath, tempDir } from '../helpers/temp-dir.js'
@@ -83,6 +83,18 @@ t.test('a folder too long to hold a private name beside the socket is refused be
   })
   t.same(errors, [], 'no bind was tried')
   t.same(readdirSync(folder), [])
+})
+
+t.test('the default private names: 16 hex digits, every digit in every place, no repeats', async (t) => {
+  const draws = Array.from({ length: 2000 }, () => randomHex())
+  t.same(
+    draws.filter((name) => !/^[0-9a-f]{16}$/.test(name)),
+    [],
+  )
+  t.equal(new Set(draws).size, draws.length)
+  for (let place = 0; place < 16; place += 1) {
+    t.equal(new Set(draws.map((name) => name[place])).size, 16, `place ${place} takes all 16 digits`)
+  }
 })
 
 /** Private names from a script: each of `names` in turn, then the last one again. */
