@@ -23,8 +23,6 @@ export interface DaemonOptions {
   subscribeTimeoutMs: number
   /** Cap of the retry backoff for the monitor child and for failed snapshots. */
   maxBackoffMs: number
-  /** How `ip monitor` is started (`findLauncher`). */
-  launcher: Launcher
 }
 
 export const DEFAULT_DAEMON_TIMEOUTS = { snapshotTimeoutMs: 5000, subscribeTimeoutMs: 3000, maxBackoffMs: 5000 }
@@ -64,7 +62,8 @@ export interface Daemon {
   stop(): Promise<void>
 }
 
-export const realDaemonDeps = (options: DaemonOptions, logger: Logger, clock: Clock = systemClock): DaemonDeps => ({
+/** The real `ip` children; `launcher` is how `ip monitor` is started (`findLauncher`). */
+export const realDaemonDeps = (options: DaemonOptions, launcher: Launcher, logger: Logger, clock: Clock = systemClock): DaemonDeps => ({
   clock,
   logger,
   readSnapshot: createSnapshotReader({
@@ -81,7 +80,7 @@ export const realDaemonDeps = (options: DaemonOptions, logger: Logger, clock: Cl
         readNetlinkTable: readProcNetlink,
         subscribeTimeoutMs: options.subscribeTimeoutMs,
         maxBackoffMs: options.maxBackoffMs,
-        launcher: options.launcher,
+        launcher,
       },
       callbacks,
     ),

@@ -2,6 +2,7 @@ import { INTERNAL_ERROR, lineTooLong, replyToLine, TOO_MANY_CLIENTS } from './co
 import { encodeLine } from './core/protocol.js'
 import { unreachable } from './core/result.js'
 import type { ConnectionLimits, Refusal } from './adapters/client-connection.js'
+import type { Launcher } from './adapters/die-with-parent.js'
 import type { Logger } from './adapters/logger.js'
 import { claimSocketPath, type SocketServer } from './adapters/socket-server.js'
 import { realDaemonDeps, startDaemon, type DaemonDeps, type DaemonListener, type DaemonOptions } from './daemon.js'
@@ -16,6 +17,11 @@ export const CLIENT_LIMITS: ConnectionLimits = {
 
 export interface SidecarOptions {
   daemon: DaemonOptions
+  /**
+   * The caller's start-up checks (serve's: the `ip` check and the setpriv probe), resolving
+   * with how `ip monitor` is started. Their children run while the path's lock is taken.
+   */
+  checks: Promise<Launcher>
   version: string
   /** The socket to serve; undefined serves none (--no-socket). */
   socket?: { path: string; mode: number; maxClients: number }
@@ -48,18 +54,24 @@ const refusalLine = (reason: Refusal): string => {
 }
 
 /**
- * The composition root: claims the socket path (a second netmon is refused before it starts
- * anything), starts the daemon, then serves the socket with hooks that read the daemon, and
- * owns stopping them. Throws NetmonError when the path cannot be served; nothing is left
- * running then.
+ * The composition root: claims the socket path while the start-up checks run (a second
+ * netmon is refused before it starts anything), starts the daemon, then serves the socket
+ * with hooks that read the daemon, and owns stopping them. Throws the checks' error, or
+ * NetmonError when the path cannot be served; nothing is left running or held then.
+ * `daemonDeps` replaces the real `ip` children (tests).
  */
-export const startSidecar = async (
-  options: SidecarOptions,
-  logger: Logger,
-  listener: DaemonListener = {},
-  daemonDeps: DaemonDeps = realDaemonDeps(options.daemon, logger),
-): Promise<Sidecar> => {
-  const claim = options.socket === undefined ? undefined : claimSocketPath({ ...options.socket, ...CLIENT_LIMITS, logger })
+export const startSidecar = async (options: SidecarOptions, logger: Logger, listener: DaemonListener = {}, daemonDeps?: DaemonDeps): Promise<Sidecar> => {
+  const [claimed, checked] = await Promise.allSettled([
+    options.socket === undefined ? undefined : claimSocketPath({ ...options.socket, ...CLIENT_LIMITS, logger }),
+    options.checks,
+  ])
+  if (checked.status === 'rejected') {
+    if (claimed.status === 'fulfilled') claimed.value?.release()
+    throw checked.reason
+  }
+  if (claimed.status === 'rejected') throw claimed.reason
+  const claim = claimed.value
+  const deps = daemonDeps ?? realDaemonDeps(options.daemon, checked.value, logger)
   let server: SocketServer | undefined
   const serveEvents: DaemonListener = {
     onReady(discovery) {
@@ -74,7 +86,7 @@ export const startSidecar = async (
   }
   // Listeners go in at the start: `netmon record` must hear the very first input (the
   // start-up resync), which the monitor may report before a later `subscribe` call.
-  const daemon = startDaemon(options.daemon, daemonDeps, options.version, [serveEvents, listener])
+  const daemon = startDaemon(options.daemon, deps, options.version, [serveEvents, listener])
   if (claim !== undefined) {
     try {
       server = await claim.listen({

@@ -25,7 +25,6 @@ const options: DaemonOptions = {
   snapshotTimeoutMs: 1000,
   subscribeTimeoutMs: 1000,
   maxBackoffMs: 5000,
-  launcher: { kind: 'plain', reason: 'unused: the monitor is scripted' },
 }
 
 /** The daemon with a fake clock, a scripted monitor and a scripted kernel. */

@@ -40,7 +40,7 @@ export interface SocketClaim {
  * lock `<path>.lock`, so that a second netmon on one path is refused before it starts
  * anything. Throws NetmonError (ERR_SOCKET_PATH, ERR_SOCKET_IN_USE, ERR_LOCK).
  */
-export const claimSocketPath = (options: SocketServerOptions): SocketClaim => {
+export const claimSocketPath = async (options: SocketServerOptions): Promise<SocketClaim> => {
   const checked = checkSocketPath(options.path)
   if (!checked.ok) throw new NetmonError('ERR_SOCKET_PATH', checked.error)
   try {
@@ -48,7 +48,7 @@ export const claimSocketPath = (options: SocketServerOptions): SocketClaim => {
   } catch (cause) {
     throw new NetmonError('ERR_SOCKET_PATH', `cannot create the folder of ${options.path}: pass a writable --socket path`, { cause })
   }
-  const lock = lockPath(`${options.path}.lock`)
+  const lock = await lockPath(`${options.path}.lock`)
   return {
     path: options.path,
     listen: async (hooks) => {
@@ -64,8 +64,8 @@ export const claimSocketPath = (options: SocketServerOptions): SocketClaim => {
 }
 
 /** Claims the path and serves it: the two steps of `claimSocketPath` at once. */
-export const listenSocket = (options: SocketServerOptions, hooks: ConnectionHooks): Promise<SocketServer> =>
-  claimSocketPath(options).listen(hooks)
+export const listenSocket = async (options: SocketServerOptions, hooks: ConnectionHooks): Promise<SocketServer> =>
+  (await claimSocketPath(options)).listen(hooks)
 
 /**
  * The sidecar socket's lifecycle and fan-out: accepts clients up to `maxClients` (making

@@ -87,11 +87,12 @@ const run = async (
 ): Promise<number> => {
   let sidecar: Sidecar
   try {
-    // Two spawns that need not wait for each other: netmon starts at once when both are in.
-    const [, launcher] = await Promise.all([checkIp(options.ip), findLauncher()])
+    // Child processes that need not wait for each other, nor for the path's lock.
+    const checks = Promise.all([checkIp(options.ip), findLauncher()]).then(([, launcher]) => launcher)
     sidecar = await startSidecar(
       {
-        daemon: { ...DEFAULT_DAEMON_TIMEOUTS, core: coreOptionsOf(options), ipPath: options.ip, snapshotTimeoutMs: options.snapshotTimeout, launcher },
+        daemon: { ...DEFAULT_DAEMON_TIMEOUTS, core: coreOptionsOf(options), ipPath: options.ip, snapshotTimeoutMs: options.snapshotTimeout },
+        checks,
         version: VERSION,
         socket: options.socket === false ? undefined : { path: options.socket, mode: options.socketMode, maxClients: options.maxClients },
         writeOut: options.stdout ? io.writeOut : undefined,

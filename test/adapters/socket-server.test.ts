@@ -51,20 +51,20 @@ t.test('a claimed path that cannot be served releases its lock: the next claim g
   writeFileSync(path, 'not a socket')
   const options = { path, mode: 0o666, maxClients: 8, logger: silentLogger, ...CLIENT_LIMITS }
   const hooks = { discoveryLine: () => undefined, replyLine: () => '', refusal: () => '' }
-  await t.rejects(claimSocketPath(options).listen(hooks), { code: 'ERR_SOCKET_PATH', message: /exists and is not a socket/ })
-  const next = claimSocketPath(options)
+  await t.rejects((await claimSocketPath(options)).listen(hooks), { code: 'ERR_SOCKET_PATH', message: /exists and is not a socket/ })
+  const next = await claimSocketPath(options)
   t.equal(next.path, path, 'claimed again')
   next.release()
 })
 
 t.test('a socket path that is not absolute, or whose folder cannot be made, is refused before the lock', async (t) => {
-  const claim = (path: string) => () => claimSocketPath({ path, mode: 0o666, maxClients: 8, logger: silentLogger, ...CLIENT_LIMITS })
-  t.throws(claim('netmon.sock'), { code: 'ERR_SOCKET_PATH', message: 'socket path "netmon.sock" is not absolute' })
+  const claim = (path: string) => claimSocketPath({ path, mode: 0o666, maxClients: 8, logger: silentLogger, ...CLIENT_LIMITS })
+  await t.rejects(claim('netmon.sock'), { code: 'ERR_SOCKET_PATH', message: 'socket path "netmon.sock" is not absolute' })
   t.notOk(existsSync('netmon.sock.lock'))
   const file = join(tempDir(t, 'nofolder'), 'file')
   writeFileSync(file, '')
   const path = join(file, 'netmon.sock')
-  t.throws(claim(path), { code: 'ERR_SOCKET_PATH', message: `cannot create the folder of ${path}: pass a writable --socket path` })
+  await t.rejects(claim(path), { code: 'ERR_SOCKET_PATH', message: `cannot create the folder of ${path}: pass a writable --socket path` })
 })
 
 t.test('white space around a command is not part of it; a blank line is no command', async (t) => {
