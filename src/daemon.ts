@@ -11,7 +11,7 @@ import type { DaemonStatus } from './schema/protocol.js'
 import { systemClock, type Clock } from './adapters/clock.js'
 import type { Launcher } from './adapters/die-with-parent.js'
 import { createSnapshotReader, type SnapshotReader } from './adapters/ip-snapshot.js'
-import { startMonitor, type Monitor, type MonitorCallbacks } from './adapters/ip-monitor.js'
+import { startMonitor, type Monitor, type MonitorCallbacks, type MonitorStats } from './adapters/ip-monitor.js'
 import type { Logger } from './adapters/logger.js'
 import { readProcNetlink } from './adapters/netlink-subscription.js'
 
@@ -26,6 +26,9 @@ export interface DaemonOptions {
 }
 
 export const DEFAULT_DAEMON_TIMEOUTS = { snapshotTimeoutMs: 5000, subscribeTimeoutMs: 3000, maxBackoffMs: 5000 }
+
+/** What `get_status` says of a monitor not started yet: as between two runs of the child. */
+const MONITOR_NOT_STARTED: MonitorStats = { pid: null, restarts: 0, overruns: 0, lastRecordAt: null }
 
 /** The first retry of a failed snapshot waits this long; each next one twice as long, up to maxBackoffMs. */
 const SNAPSHOT_RETRY_INITIAL_MS = 100
@@ -47,6 +50,8 @@ export interface DaemonListener {
 }
 
 export interface Daemon {
+  /** Starts `ip monitor`; its subscription brings the first snapshot. Once; not after `stop`. */
+  start(): void
   /** Resolves when the first snapshot has set the initial report. */
   ready: Promise<void>
   isReady(): boolean
@@ -90,9 +95,11 @@ export const realDaemonDeps = (options: DaemonOptions, launcher: Launcher, logge
  * Wires the core store to its adapters: monitor lines, snapshots (and their failures),
  * resyncs and timer ticks go in through one `dispatch`; its effects are carried out (a
  * snapshot read, a log line) and one timer is kept for its next deadline; its events go to
- * listeners. Owns shutdown of what it started.
+ * listeners. Nothing runs until `start`: the composition root serves the socket in between,
+ * so clients can connect while the monitor's child is being spawned. Owns shutdown of what
+ * it started.
  */
-export const startDaemon = (
+export const createDaemon = (
   options: DaemonOptions,
   deps: DaemonDeps,
   version = '0.0.0',
@@ -175,13 +182,17 @@ export const startDaemon = (
 
   const resync = (reason: string): void => dispatch({ type: 'resync', at: clock.now(), reason })
 
-  const monitor = deps.startMonitor({
-    onLine: (line) => dispatch({ type: 'monitor-line', at: clock.now(), line }),
-    onSubscribed: resync,
-    onOverrun: resync,
-  })
+  let monitor: Monitor | undefined
 
   return {
+    start() {
+      if (stopped || monitor !== undefined) return
+      monitor = deps.startMonitor({
+        onLine: (line) => dispatch({ type: 'monitor-line', at: clock.now(), line }),
+        onSubscribed: resync,
+        onOverrun: resync,
+      })
+    },
     ready,
     isReady: () => isReady(store.getState()),
     discovery: () => discoveryOf(store.getState(), clock.now()),
@@ -201,7 +212,7 @@ export const startDaemon = (
     },
     interfaces: () => interfacesOf(store.getState(), clock.now()),
     status: (clientsConnected = 0) =>
-      statusOf({ version, startedAt, now: clock.now(), state: store.getState(), monitor: monitor.stats(), clientsConnected }),
+      statusOf({ version, startedAt, now: clock.now(), state: store.getState(), monitor: monitor?.stats() ?? MONITOR_NOT_STARTED, clientsConnected }),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -210,7 +221,7 @@ export const startDaemon = (
     async stop() {
       stopped = true
       cancelTick?.()
-      await monitor.stop()
+      await monitor?.stop()
     },
   }
 }

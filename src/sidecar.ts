@@ -5,7 +5,7 @@ import type { ConnectionLimits, Refusal } from './adapters/client-connection.js'
 import type { Launcher } from './adapters/die-with-parent.js'
 import type { Logger } from './adapters/logger.js'
 import { claimSocketPath, type SocketServer } from './adapters/socket-server.js'
-import { realDaemonDeps, startDaemon, type DaemonDeps, type DaemonListener, type DaemonOptions } from './daemon.js'
+import { createDaemon, realDaemonDeps, type DaemonDeps, type DaemonListener, type DaemonOptions } from './daemon.js'
 
 /** What one client may do to the daemon: the one home of these limits (README, "Limits"). */
 export const CLIENT_LIMITS: ConnectionLimits = {
@@ -55,10 +55,12 @@ const refusalLine = (reason: Refusal): string => {
 
 /**
  * The composition root: claims the socket path while the start-up checks run (a second
- * netmon is refused before it starts anything), starts the daemon, then serves the socket
- * with hooks that read the daemon, and owns stopping them. Throws the checks' error, or
- * NetmonError when the path cannot be served; nothing is left running or held then.
- * `daemonDeps` replaces the real `ip` children (tests).
+ * netmon is refused before it starts anything), creates the daemon, serves the socket with
+ * hooks that read the daemon, then starts the daemon, and owns stopping them. Listening
+ * first lets clients connect while `ip monitor` is spawned (a spawn holds node for 5-15 ms,
+ * BENCHMARKS.md, issue 12); they get the discovery when it is in, as before. Throws the
+ * checks' error, or NetmonError when the path cannot be served; nothing is left running or
+ * held then. `daemonDeps` replaces the real `ip` children (tests).
  */
 export const startSidecar = async (options: SidecarOptions, logger: Logger, listener: DaemonListener = {}, daemonDeps?: DaemonDeps): Promise<Sidecar> => {
   const [claimed, checked] = await Promise.allSettled([
@@ -86,7 +88,7 @@ export const startSidecar = async (options: SidecarOptions, logger: Logger, list
   }
   // Listeners go in at the start: `netmon record` must hear the very first input (the
   // start-up resync), which the monitor may report before a later `subscribe` call.
-  const daemon = startDaemon(options.daemon, deps, options.version, [serveEvents, listener])
+  const daemon = createDaemon(options.daemon, deps, options.version, [serveEvents, listener])
   if (claim !== undefined) {
     try {
       server = await claim.listen({
@@ -104,9 +106,8 @@ export const startSidecar = async (options: SidecarOptions, logger: Logger, list
       await daemon.stop()
       throw error
     }
-    // The daemon may have become ready while the socket was being bound.
-    server.greetWaiting()
   }
+  daemon.start()
   const serving = server
   return {
     ready: daemon.ready,

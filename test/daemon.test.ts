@@ -6,7 +6,7 @@ import type { Input } from '../src/core/inputs.js'
 import { encodeLine, type NetworkChange, type ProtocolEvent } from '../src/core/protocol.js'
 import { replay } from '../src/core/replay.js'
 import { DEFAULT_CORE_OPTIONS } from '../src/core/state.js'
-import { startDaemon, type DaemonOptions } from '../src/daemon.js'
+import { createDaemon, type DaemonOptions } from '../src/daemon.js'
 import { createFakeClock } from './helpers/fake-clock.js'
 
 const addr = (addresses: string[]) => [
@@ -36,7 +36,7 @@ const harness = () => {
   let reads = 0
   const readTimes: number[] = []
   const changes: NetworkChange[] = []
-  const daemon = startDaemon(options, {
+  const daemon = createDaemon(options, {
     clock,
     logger: silentLogger,
     readSnapshot: async () => {
@@ -53,6 +53,7 @@ const harness = () => {
       return { stats: () => ({ pid: 42, restarts: 0, overruns: 0, lastRecordAt: null }), stop: async () => {} }
     },
   })
+  daemon.start()
   daemon.subscribe({ onChange: (event) => changes.push(event) })
   return {
     clock,
@@ -192,7 +193,7 @@ t.test('one tap records every input, failed reads and ticks included, and the re
 t.test('a read that rejects with something other than an Error is recorded by its text', async (t) => {
   const inputs: Input[] = []
   let monitor: MonitorCallbacks | undefined
-  const daemon = startDaemon(
+  const daemon = createDaemon(
     options,
     {
       clock: createFakeClock(),
@@ -206,6 +207,7 @@ t.test('a read that rejects with something other than an Error is recorded by it
     '0.0.0',
     [{ onInput: (input) => inputs.push(input) }],
   )
+  daemon.start()
   monitor?.onSubscribed('startup')
   await new Promise((resolve) => setImmediate(resolve))
   t.match(inputs, [{ type: 'resync' }, { type: 'snapshot-failed', error: 'ip went away' }])
@@ -221,4 +223,31 @@ t.test('a stop from inside a dispatch arms no timer for the deadline that dispat
   t.equal(h.clock.pendingTimers(), 0, 'the debounce window opened, but no timer was armed after stop')
   await h.clock.advance(5000)
   t.equal(h.changes.length, 0)
+})
+
+t.test('nothing runs before start; start spawns the monitor once, and never after stop', async (t) => {
+  const spawned: MonitorCallbacks[] = []
+  const deps = {
+    clock: createFakeClock(),
+    logger: silentLogger,
+    readSnapshot: () => Promise.reject(new Error('no snapshot before the monitor is subscribed')),
+    startMonitor: (callbacks: MonitorCallbacks) => {
+      spawned.push(callbacks)
+      return { stats: () => ({ pid: 42, restarts: 1, overruns: 2, lastRecordAt: 3 }), stop: async () => {} }
+    },
+  }
+  const daemon = createDaemon(options, deps)
+  t.equal(spawned.length, 0, 'created: no monitor yet')
+  t.same(daemon.status().monitor, { pid: null, restarts: 0, overruns: 0, last_record_time: null }, 'a monitor not started reads as never run')
+  t.equal(daemon.isReady(), false)
+  daemon.start()
+  daemon.start()
+  t.equal(spawned.length, 1, 'a second start spawns nothing')
+  t.equal(daemon.status().monitor.pid, 42, 'status reads the running monitor')
+  await daemon.stop()
+
+  const stoppedFirst = createDaemon(options, deps)
+  await stoppedFirst.stop()
+  stoppedFirst.start()
+  t.equal(spawned.length, 1, 'a start after stop spawns nothing')
 })

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import t from 'tap'
 import type { Launcher } from '../src/adapters/die-with-parent.js'
 import type { MonitorCallbacks, MonitorStats } from '../src/adapters/ip-monitor.js'
@@ -50,16 +50,31 @@ const fakeDeps = (stats: () => MonitorStats = () => ({ pid: 42, restarts: 0, ove
   return { deps, monitor, truth, clock }
 }
 
-t.test('a socket path that cannot be served: the daemon it started is stopped, the error thrown, the path free again', async (t) => {
+t.test('a socket path that cannot be served: no monitor is started, the error thrown, the path free again', async (t) => {
   const path = socketPath(t, 'sidecar')
   writeFileSync(path, 'not a socket')
   const { deps, monitor } = fakeDeps()
   await t.rejects(startSidecar(sidecarOptions(path), silentLogger, {}, deps), { code: 'ERR_SOCKET_PATH', message: /exists and is not a socket/ })
-  t.equal(monitor.stops, 1, 'the monitor it started is stopped')
+  t.equal(monitor.callbacks, undefined, 'the monitor was never started')
   unlinkSync(path)
   const next = await startSidecar(sidecarOptions(path), silentLogger, {}, fakeDeps().deps)
   t.pass('the next one claims and serves the path')
   await next.stop()
+})
+
+t.test('the socket listens before ip monitor is spawned', async (t) => {
+  const path = socketPath(t, 'sidecar')
+  const { deps, monitor } = fakeDeps()
+  let listeningAtSpawn = false
+  const startMonitor = deps.startMonitor
+  deps.startMonitor = (callbacks) => {
+    listeningAtSpawn = existsSync(path) && statSync(path).isSocket()
+    return startMonitor(callbacks)
+  }
+  const sidecar = await startSidecar(sidecarOptions(path), silentLogger, {}, deps)
+  t.teardown(() => sidecar.stop())
+  t.ok(listeningAtSpawn, 'the socket file was in place when the monitor was spawned')
+  t.not(monitor.callbacks, undefined, 'and the monitor is started before startSidecar resolves')
 })
 
 t.test('the start-up checks run while the lock is taken; the daemon starts once both are in', async (t) => {
