@@ -11,7 +11,7 @@ import type { DaemonStatus } from './schema/protocol.js'
 import { systemClock, type Clock } from './adapters/clock.js'
 import type { Launcher } from './adapters/die-with-parent.js'
 import { createSnapshotReader, type SnapshotReader } from './adapters/ip-snapshot.js'
-import { startMonitor, type Monitor, type MonitorCallbacks, type MonitorStats } from './adapters/ip-monitor.js'
+import { neverRunStats, startMonitor, type Monitor, type MonitorCallbacks } from './adapters/ip-monitor.js'
 import type { Logger } from './adapters/logger.js'
 import { readProcNetlink } from './adapters/netlink-subscription.js'
 
@@ -26,9 +26,6 @@ export interface DaemonOptions {
 }
 
 export const DEFAULT_DAEMON_TIMEOUTS = { snapshotTimeoutMs: 5000, subscribeTimeoutMs: 3000, maxBackoffMs: 5000 }
-
-/** What `get_status` says of a monitor not started yet: as between two runs of the child. */
-const MONITOR_NOT_STARTED: MonitorStats = { pid: null, restarts: 0, overruns: 0, lastRecordAt: null }
 
 /** The first retry of a failed snapshot waits this long; each next one twice as long, up to maxBackoffMs. */
 const SNAPSHOT_RETRY_INITIAL_MS = 100
@@ -212,7 +209,7 @@ export const createDaemon = (
     },
     interfaces: () => interfacesOf(store.getState(), clock.now()),
     status: (clientsConnected = 0) =>
-      statusOf({ version, startedAt, now: clock.now(), state: store.getState(), monitor: monitor?.stats() ?? MONITOR_NOT_STARTED, clientsConnected }),
+      statusOf({ version, startedAt, now: clock.now(), state: store.getState(), monitor: monitor?.stats() ?? neverRunStats(), clientsConnected }),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -89,23 +89,19 @@ export const startSidecar = async (options: SidecarOptions, logger: Logger, list
   // Listeners go in at the start: `netmon record` must hear the very first input (the
   // start-up resync), which the monitor may report before a later `subscribe` call.
   const daemon = createDaemon(options.daemon, deps, options.version, [serveEvents, listener])
+  // Nothing of the daemon runs yet: a path that cannot be served leaves nothing to stop.
   if (claim !== undefined) {
-    try {
-      server = await claim.listen({
-        discoveryLine: () => (daemon.isReady() ? daemon.discoveryLine() : undefined),
-        replyLine: (line) =>
-          encodeLine(
-            replyToLine(line, {
-              status: () => daemon.status(server?.clientCount()),
-              interfaces: () => daemon.interfaces(),
-            }),
-          ),
-        refusal: refusalLine,
-      })
-    } catch (error) {
-      await daemon.stop()
-      throw error
-    }
+    server = await claim.listen({
+      discoveryLine: () => (daemon.isReady() ? daemon.discoveryLine() : undefined),
+      replyLine: (line) =>
+        encodeLine(
+          replyToLine(line, {
+            status: () => daemon.status(server?.clientCount()),
+            interfaces: () => daemon.interfaces(),
+          }),
+        ),
+      refusal: refusalLine,
+    })
   }
   daemon.start()
   const serving = server

@@ -52,6 +52,9 @@ export interface Monitor {
   stop(): Promise<void>
 }
 
+/** The stats of a monitor whose child has never run: at start, and before `startMonitor` is called. */
+export const neverRunStats = (): MonitorStats => ({ pid: null, restarts: 0, overruns: 0, lastRecordAt: null })
+
 /** How long `ip monitor` gets to exit on SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 500
 const DEFAULT_STDERR_SUMMARY_MS = 10_000
@@ -110,7 +113,7 @@ type MonitorState =
 export const startMonitor = (options: MonitorOptions, callbacks: MonitorCallbacks): Monitor => {
   const { clock, logger } = options
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
-  const stats: MonitorStats = { pid: null, restarts: 0, overruns: 0, lastRecordAt: null }
+  const stats = neverRunStats()
   let failuresInRow = 0
   let state: MonitorState = { id: 'stopped' }
   let ended: Promise<unknown> = Promise.resolve()
