@@ -6,7 +6,15 @@ import { spawn } from 'node:child_process'
  */
 export type Launcher = { kind: 'dies-with-parent'; prefix: readonly string[] } | { kind: 'plain'; reason: string }
 
-const SETPRIV = ['setpriv', '--pdeathsig', 'KILL', '--'] as const
+/** Starts a child that the kernel kills when netmon dies. */
+export const DIES_WITH_PARENT: Launcher = { kind: 'dies-with-parent', prefix: ['setpriv', '--pdeathsig', 'KILL', '--'] }
+
+/** The command and arguments that start `command args` with `launcher`. */
+export const launch = (launcher: Launcher, command: string, args: readonly string[]): [string, string[]] => {
+  if (launcher.kind === 'plain') return [command, [...args]]
+  const [first, ...rest] = launcher.prefix
+  return first === undefined ? [command, [...args]] : [first, [...rest, command, ...args]]
+}
 
 /** How a probe run ended: its exit status, or the error that kept it from running or finishing. */
 export type ProbeResult = { error: Error } | { status: number }
@@ -32,22 +40,15 @@ export const spawnProbe =
  * from the main thread (libuv's uv_spawn runs on the event loop), so the signal is tied to
  * the life of the process itself: a `kill -9` of netmon takes `ip monitor` with it instead
  * of leaving an orphan that lives until its next write. util-linux (Debian, the image) has
- * it; BusyBox's `setpriv` lacks `--pdeathsig`. Probed once, with one spawn that does not
- * block: start-up runs it beside the `ip` check.
+ * it; BusyBox's `setpriv` lacks `--pdeathsig`. Start-up probes it together with the `ip`
+ * check (`checkIpAndFindLauncher`); this probe alone runs when that one fails.
  */
 export const findLauncher = async (probe: Probe = spawnProbe()): Promise<Launcher> => {
-  const [command, ...options] = SETPRIV
-  const result = await probe(command, [...options, 'true'])
+  const [command, args] = launch(DIES_WITH_PARENT, 'true', [])
+  const result = await probe(command, args)
   if ('error' in result) {
     return { kind: 'plain', reason: `cannot run setpriv (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})` }
   }
   if (result.status !== 0) return { kind: 'plain', reason: 'this setpriv has no --pdeathsig (util-linux 2.33 or later has)' }
-  return { kind: 'dies-with-parent', prefix: SETPRIV }
-}
-
-/** The command and arguments that start `command args` with `launcher`. */
-export const launch = (launcher: Launcher, command: string, args: readonly string[]): [string, string[]] => {
-  if (launcher.kind === 'plain') return [command, [...args]]
-  const [first, ...rest] = launcher.prefix
-  return first === undefined ? [command, [...args]] : [first, [...rest, command, ...args]]
+  return DIES_WITH_PARENT
 }

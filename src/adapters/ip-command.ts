@@ -1,4 +1,5 @@
 import { execFile, type ExecFileException } from 'node:child_process'
+import { launch, type Launcher } from './die-with-parent.js'
 import { NetmonError } from './errors.js'
 
 const INSTALL_IPROUTE2 = "install iproute2 or pass --ip <path to iproute2's ip>"
@@ -18,11 +19,12 @@ interface IpOutput {
  * `ip -json addr show`, 100 runs each, on these x86 machines; several times that on the
  * small ARM boards netmon runs on). The monitor child does without it too (line-child.ts).
  */
-const run = (ipPath: string, args: readonly string[], timeoutMs: number): Promise<IpOutput> =>
+const run = (ipPath: string, args: readonly string[], timeoutMs: number, launcher?: Launcher): Promise<IpOutput> =>
   new Promise((resolve, reject) => {
+    const [command, commandArgs] = launcher === undefined ? [ipPath, args] : launch(launcher, ipPath, args)
     execFile(
-      ipPath,
-      args,
+      command,
+      commandArgs,
       { encoding: 'utf8', maxBuffer: MAX_OUTPUT_BYTES, timeout: timeoutMs, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => (error === null ? resolve({ stdout, stderr }) : reject(describeIpFailure(ipPath, args, error, stderr, timeoutMs))),
     ).stdin?.end()
@@ -58,8 +60,8 @@ const DUMP_INTERRUPTED = /Dump was interrupted and may be inconsistent/
  * Runs `ip` with `args` and parses its stdout as JSON; failures become a NetmonError. An
  * interrupted dump is a failure too: the caller reads again rather than report from it.
  */
-export const runIpJson = async (ipPath: string, args: readonly string[], timeoutMs: number): Promise<unknown> => {
-  const { stdout, stderr } = await run(ipPath, args, timeoutMs)
+export const runIpJson = async (ipPath: string, args: readonly string[], timeoutMs: number, launcher?: Launcher): Promise<unknown> => {
+  const { stdout, stderr } = await run(ipPath, args, timeoutMs, launcher)
   if (DUMP_INTERRUPTED.test(stderr)) {
     throw new NetmonError('ERR_IP_FAILED', `\`${ipPath} ${args.join(' ')}\`: dump was interrupted by a concurrent change and may be inconsistent; reading again`)
   }
@@ -84,12 +86,13 @@ const exitedWithStatus = (cause: unknown): boolean =>
  * `-json` (BusyBox), instead of failing later on every snapshot. `ip -json link show`
  * cannot fail on an iproute2 that has -json, so a refusal of it (BusyBox `ip` exits 1
  * with its usage text, iproute2 before 4.14 says `Option "-json" is unknown`) means this
- * `ip` is the wrong one.
+ * `ip` is the wrong one. With `launcher`, `ip` runs under it (`checkIpAndFindLauncher`);
+ * failures then name `ip` although the launcher may be what failed.
  */
-export const checkIp = async (ipPath: string, timeoutMs = 5000): Promise<void> => {
+export const checkIp = async (ipPath: string, timeoutMs = 5000, launcher?: Launcher): Promise<void> => {
   let links: unknown
   try {
-    links = await runIpJson(ipPath, ['-json', 'link', 'show'], timeoutMs)
+    links = await runIpJson(ipPath, ['-json', 'link', 'show'], timeoutMs, launcher)
   } catch (error) {
     if (!(error instanceof NetmonError) || !exitedWithStatus(error.cause)) throw error
     throw new NetmonError('ERR_IP_NO_JSON', `${error.message}; netmon needs an ip that takes -json (BusyBox ip does not): ${INSTALL_IPROUTE2}`, {

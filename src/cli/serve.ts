@@ -1,9 +1,8 @@
 import { messageOf } from '../core/result.js'
 import type { CoreOptions } from '../core/state.js'
 import { NetmonError } from '../adapters/errors.js'
-import { findLauncher } from '../adapters/die-with-parent.js'
-import { checkIp } from '../adapters/ip-command.js'
 import { createLogger, stderrLogFormat, type Logger, type LogLevel } from '../adapters/logger.js'
+import { checkIpAndFindLauncher } from '../adapters/start-up-checks.js'
 import { notifyReady } from '../adapters/systemd-notify.js'
 import { DEFAULT_DAEMON_TIMEOUTS, type DaemonListener } from '../daemon.js'
 import { startSidecar, type Sidecar } from '../sidecar.js'
@@ -87,8 +86,8 @@ const run = async (
 ): Promise<number> => {
   let sidecar: Sidecar
   try {
-    // Child processes that need not wait for each other, nor for the path's lock.
-    const checks = Promise.all([checkIp(options.ip), findLauncher()]).then(([, launcher]) => launcher)
+    // Children that need not wait for the path's lock.
+    const checks = checkIpAndFindLauncher(options.ip)
     sidecar = await startSidecar(
       {
         daemon: { ...DEFAULT_DAEMON_TIMEOUTS, core: coreOptionsOf(options), ipPath: options.ip, snapshotTimeoutMs: options.snapshotTimeout },
