@@ -24,7 +24,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /** Checks that the bench can run at all (root, iproute2, namespaces, a built daemon). */
 const preflight = async (): Promise<string | undefined> => {
   if (process.getuid?.() !== 0) return 'needs root (it creates network namespaces)'
-  if (!existsSync(inRepo('dist', 'cli', 'main.js'))) return 'dist/ is missing: run `npm run build`'
+  if (!existsSync(inRepo('dist', 'netmon', 'main.js'))) return 'dist/ is missing: run `npm run build`'
   try {
     await run('ip', ['-json', 'link', 'show'])
   } catch (error) {

@@ -4,6 +4,6 @@
 // started with these flags, which NODE_OPTIONS refuses (--optimize-for-size) yet every
 // launch needs (unit, image, npm -g): peak RSS under change load 71-77 -> 64-66 MB
 // (BENCHMARKS.md, issue 10). To node, line 2 is a string and a comment.
-import { main } from '../dist/cli/main.js'
+import { main } from '../dist/netmon/main.js'
 
 main(process.argv)

@@ -537,7 +537,7 @@ image_contents() {
   check "$2: image holds dist/, bin/, production node_modules and iproute2, no sources or dev deps; node runs as $want_arch, uname -m is $want_machine" \
     "$DOCKER" run --rm --network=none --entrypoint /bin/sh "$1" -c '
     cd /opt/netmon || exit 1
-    for f in dist/cli/main.js bin/netmon.js package.json node_modules/commander; do
+    for f in dist/netmon/main.js dist/client/index.js bin/netmon.js package.json node_modules/commander; do
       test -e "$f" || { echo "missing $f"; exit 1; }; done
     test -x bin/netmon.js || { echo "bin/netmon.js is not executable"; exit 1; }
     for f in src test node_modules/typescript node_modules/tap .git; do
