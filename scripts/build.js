@@ -23,6 +23,7 @@ import { build } from 'esbuild'
 const root = fileURLToPath(new URL('../', import.meta.url))
 const tscArgs = process.argv.slice(2)
 const sourceMaps = tscArgs.includes('--sourceMap')
+/** @param {string} script @param {string[]} args */
 const run = (script, args) => execFileSync(process.execPath, [script, ...args], { cwd: root, stdio: 'inherit' })
 
 rmSync(join(root, 'dist'), { recursive: true, force: true })
