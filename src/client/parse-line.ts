@@ -1,3 +1,4 @@
+import { isRecord } from '../core/is-record.js'
 import { messageOf, type Result } from '../core/result.js'
 import type { NetworkChange, NetworkDiscovery, Reply } from '../schema/protocol.js'
 import { checkErrorReply, checkInterfacesReply, checkNetworkChange, checkNetworkDiscovery, checkStatusReply } from '../schema/validate.js'
@@ -12,9 +13,6 @@ export type ParsedLine =
   | { kind: 'reply'; reply: Reply }
   /** `badReply`: an object without `type` that breaks the reply schema (it still answers a request). */
   | { kind: 'malformed'; line: string; reason: string; badReply?: boolean }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const shorten = (line: string): string => (line.length > 200 ? `${line.slice(0, 200)}...` : line)
 

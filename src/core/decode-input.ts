@@ -1,11 +1,6 @@
 import type { Input } from './inputs.js'
+import { isRecord } from './is-record.js'
 import { fail, ok, type Result } from './result.js'
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null &&
-  // Stryker disable next-line ConditionalExpression: equivalent here; JSON.parse's other values (numbers, strings, booleans) have no numeric `at`, so the caller refuses them with the same message
-  typeof value === 'object' &&
-  !Array.isArray(value)
 
 /** Decodes one line of a fixture's `inputs.jsonl` (an input as JSON); never throws. */
 export const decodeInput = (line: string): Result<Input> => {

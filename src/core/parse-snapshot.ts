@@ -1,10 +1,6 @@
+import { isRecord } from './is-record.js'
 import { fail, ok, type Result } from './result.js'
 import type { LinkSnapshot, RouteSnapshot, Snapshot } from './snapshot.js'
-
-type Json = Record<string, unknown>
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const optionalString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined
@@ -16,7 +12,7 @@ const stringArray = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
 
 const parseLink = (entry: unknown, position: number): Result<LinkSnapshot> => {
-  if (!isObject(entry)) return fail(`addr entry ${position} is not an object`)
+  if (!isRecord(entry)) return fail(`addr entry ${position} is not an object`)
   const { ifindex, ifname, operstate } = entry
   if (!isInteger(ifindex)) {
     return fail(`addr entry ${position} has no integer "ifindex"`)
@@ -28,7 +24,7 @@ const parseLink = (entry: unknown, position: number): Result<LinkSnapshot> => {
   // Stryker disable next-line ArrayDeclaration: equivalent; the loop skips whatever is not an object, so a placeholder in the empty list is skipped too
   const addrInfo = Array.isArray(entry.addr_info) ? entry.addr_info : []
   for (const address of addrInfo) {
-    if (!isObject(address) || address.family !== 'inet') continue
+    if (!isRecord(address) || address.family !== 'inet') continue
     const { local, prefixlen } = address
     if (typeof local !== 'string' || typeof prefixlen !== 'number') {
       return fail(`addr entry ${position} (${ifname}) has an inet address without "local"/"prefixlen"`)
@@ -51,7 +47,7 @@ export const parseAddrSnapshot = (json: unknown): Result<LinkSnapshot[]> => {
   const links: LinkSnapshot[] = []
   for (const [position, entry] of json.entries()) {
     // `ip -json addr` prints `{}` for links that vanish while it dumps them.
-    if (isObject(entry) && Object.keys(entry).length === 0) continue
+    if (isRecord(entry) && Object.keys(entry).length === 0) continue
     const link = parseLink(entry, position)
     if (!link.ok) return link
     links.push(link.value)
@@ -60,12 +56,12 @@ export const parseAddrSnapshot = (json: unknown): Result<LinkSnapshot[]> => {
 }
 
 const parseRoute = (entry: unknown, position: number): Result<RouteSnapshot> => {
-  if (!isObject(entry)) return fail(`route entry ${position} is not an object`)
+  if (!isRecord(entry)) return fail(`route entry ${position} is not an object`)
   if (typeof entry.dst !== 'string') return fail(`route entry ${position} has no "dst"`)
   const metric = entry.metric ?? 0
   if (typeof metric !== 'number') return fail(`route entry ${position} has a non-numeric "metric"`)
   const nexthops = Array.isArray(entry.nexthops)
-    ? entry.nexthops.filter(isObject).map((hop) => ({
+    ? entry.nexthops.filter(isRecord).map((hop) => ({
         dev: optionalString(hop.dev),
         gateway: optionalString(hop.gateway),
       }))
