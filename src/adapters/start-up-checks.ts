@@ -1,12 +1,13 @@
 import { DIES_WITH_PARENT, findLauncher, type Launcher } from './die-with-parent.js'
 import { checkIp } from './ip-command.js'
 
+/** The two checks, with `checkIp`'s own timeout; `launcher` runs `ip` under it. */
 export interface StartUpCheckers {
-  checkIp(ipPath: string, timeoutMs?: number, launcher?: Launcher): Promise<void>
+  checkIp(ipPath: string, launcher?: Launcher): Promise<void>
   findLauncher(): Promise<Launcher>
 }
 
-const REAL_CHECKERS: StartUpCheckers = { checkIp, findLauncher }
+const REAL_CHECKERS: StartUpCheckers = { checkIp: (ipPath, launcher) => checkIp(ipPath, undefined, launcher), findLauncher }
 
 /**
  * The `ip` check and the setpriv probe, in one child where both pass: `ip -json link show`
@@ -17,7 +18,7 @@ const REAL_CHECKERS: StartUpCheckers = { checkIp, findLauncher }
  */
 export const checkIpAndFindLauncher = async (ipPath: string, checkers: StartUpCheckers = REAL_CHECKERS): Promise<Launcher> => {
   try {
-    await checkers.checkIp(ipPath, undefined, DIES_WITH_PARENT)
+    await checkers.checkIp(ipPath, DIES_WITH_PARENT)
     return DIES_WITH_PARENT
   } catch {
     const [, launcher] = await Promise.all([checkers.checkIp(ipPath), checkers.findLauncher()])

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { symlinkSync } from 'node:fs'
+import { readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { checkIp, runIpJson } from '../../src/adapters/ip-command.js'
@@ -10,6 +10,16 @@ const fakeIp = (body: string): string => writeIpScript(tempDir(t, 'ipcmd'), body
 
 t.test('JSON out, parsed', async (t) => {
   t.same(await runIpJson(fakeIp(`echo '[{"ifname":"lo"}]'`), ['-json', 'link'], 2000), [{ ifname: 'lo' }])
+})
+
+t.test('with a launcher, ip runs under its prefix', async (t) => {
+  const dir = tempDir(t, 'ipcmd-launch')
+  const seen = join(dir, 'seen')
+  const ip = writeIpScript(dir, `echo "$NETMON_LAUNCHED $*" > '${seen}'; echo '[]'`)
+  await checkIp(ip, 2000, { kind: 'dies-with-parent', prefix: ['env', 'NETMON_LAUNCHED=by-prefix'] })
+  t.equal(readFileSync(seen, 'utf8'), 'by-prefix -json link show\n', 'the prefix ran, then ip with its arguments')
+  await checkIp(ip, 2000, { kind: 'plain', reason: 'none' })
+  t.equal(readFileSync(seen, 'utf8'), ' -json link show\n', 'a plain launcher adds nothing')
 })
 
 t.test('every failure is one NetmonError that says what to do', async (t) => {

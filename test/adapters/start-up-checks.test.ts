@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { DIES_WITH_PARENT, type Launcher } from '../../src/adapters/die-with-parent.js'
@@ -14,7 +15,7 @@ const checkers = (
   answers: { underLauncher?: Error; plainly?: Error; launcher?: Launcher },
   calls: Call[],
 ): StartUpCheckers => ({
-  async checkIp(ipPath, _timeoutMs, launcher) {
+  async checkIp(ipPath, launcher) {
     calls.push(['checkIp', ipPath, launcher])
     const failure = launcher === undefined ? answers.plainly : answers.underLauncher
     if (failure !== undefined) throw failure
@@ -50,8 +51,19 @@ t.test('a working ip runs once, under setpriv', async (t) => {
   const dir = tempDir(t, 'startchk')
   const runs = join(dir, 'runs')
   const ip = writeIpScript(dir, `echo "$*" >> '${runs}'; echo '[{"ifname":"lo"}]'`)
+  // A setpriv first on PATH that logs its arguments, then runs the real one.
+  const realSetpriv = execFileSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).trim()
+  const wrappers = tempDir(t, 'startchk-path')
+  const setprivCalls = join(wrappers, 'calls')
+  writeFileSync(join(wrappers, 'setpriv'), `#!/bin/sh\necho "$*" >> '${setprivCalls}'\nexec '${realSetpriv}' "$@"\n`, { mode: 0o755 })
+  const path = process.env.PATH
+  process.env.PATH = `${wrappers}:${path ?? ''}`
+  t.teardown(() => {
+    process.env.PATH = path
+  })
   t.same(await checkIpAndFindLauncher(ip), DIES_WITH_PARENT)
   t.equal(readFileSync(runs, 'utf8'), '-json link show\n', 'one run: a failed first child would have run it again plainly')
+  t.equal(readFileSync(setprivCalls, 'utf8'), `--pdeathsig KILL -- ${ip} -json link show\n`, 'that run was under setpriv, and no probe of its own ran')
 })
 
 t.test("failures name ip, not setpriv, whose exit status hid what went wrong", async (t) => {
